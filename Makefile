@@ -1,0 +1,56 @@
+# Quartiere: `make run` serves the demo, `make test` runs the whole suite (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export QUARTIERE_HOME := $(CURDIR)
+
+.PHONY: run test lint bench install install-dev messages clean browser
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+messages: | $(BIN)/python
+	cd src/quartiere && ../../$(BIN)/django-admin compilemessages --ignore=.venv -v 0
+
+run: install messages
+	@mkdir -p var
+	$(BIN)/quartiere collectstatic --noinput -v 0
+	$(BIN)/quartiere migrate --noinput -v 0
+	$(BIN)/quartiere seed-demo --if-empty
+	$(BIN)/quartiere demo-logins
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/quartiere serve
+
+browser:
+	@bash scripts/ensure-chromium
+
+test: install-dev messages browser
+	@mkdir -p var
+	QUARTIERE_ENV=test $(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests
+	$(BIN)/lint-imports
+	QUARTIERE_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: install-dev messages
+	@mkdir -p var/bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf var/static var/bench

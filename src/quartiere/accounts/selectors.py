@@ -1,0 +1,113 @@
+"""Reads about users, labs and what each user may see (the scope every selector starts from)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from quartiere.accounts.enums import REGION_WIDE_ROLES, LabStatus
+from quartiere.accounts.models import Lab, Membership, Organisation, User
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The labs and districts a user works in; ``all_labs`` for region-wide roles."""
+
+    all_labs: bool
+    lab_ids: frozenset[int]
+    district_ids: frozenset[int]
+    roles: frozenset[str]
+
+    @property
+    def lab_filter(self) -> frozenset[int] | None:
+        """Lab ids to filter on, or None when every lab is visible."""
+        return None if self.all_labs else self.lab_ids
+
+    def sees_lab(self, lab_id: int | None) -> bool:
+        return self.all_labs or (lab_id is not None and lab_id in self.lab_ids)
+
+    def sees_district(self, district_id: int | None) -> bool:
+        return self.all_labs or (district_id is not None and district_id in self.district_ids)
+
+
+EMPTY_SCOPE = Scope(False, frozenset(), frozenset(), frozenset())
+
+
+def user_scope(user: User | object) -> Scope:
+    """Return the labs a user belongs to through active memberships (cached per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return EMPTY_SCOPE
+    cached = getattr(user, "_quartiere_scope", None)
+    if cached is not None:
+        return cached
+    rows = list(
+        Membership.objects.filter(user=user, is_active=True).values_list(
+            "role", "lab_id", "lab__district_id"
+        )
+    )
+    roles = frozenset(r for r, _, _ in rows)
+    all_labs = bool(getattr(user, "is_superuser", False)) or bool(roles & REGION_WIDE_ROLES)
+    if all_labs:
+        labs = list(Lab.objects.values_list("id", "district_id"))
+        scope = Scope(
+            True,
+            frozenset(i for i, _ in labs),
+            frozenset(d for _, d in labs),
+            roles,
+        )
+    else:
+        scope = Scope(
+            False,
+            frozenset(lab for _, lab, _ in rows if lab is not None),
+            frozenset(d for _, _, d in rows if d is not None),
+            roles,
+        )
+    user._quartiere_scope = scope  # type: ignore[attr-defined]
+    return scope
+
+
+def lab_list(*, user: User) -> QuerySet[Lab]:
+    """List the labs the user may see, with their district and lead partner."""
+    qs = Lab.objects.select_related("district", "lead_organisation")
+    scope = user_scope(user)
+    if not scope.all_labs:
+        qs = qs.filter(pk__in=scope.lab_ids)
+    return qs.order_by("name")
+
+
+def lab_get(*, user: User, pk: int) -> Lab | None:
+    """Return one visible lab, or None when it does not exist or is outside the user's scope."""
+    return lab_list(user=user).filter(pk=pk).first()
+
+
+def public_lab_list() -> QuerySet[Lab]:
+    """List the labs shown on the public portal (not closed), with public fields only."""
+    return (
+        Lab.objects.exclude(status=LabStatus.CLOSED)
+        .select_related("district", "lead_organisation")
+        .only(
+            "id", "name", "slug", "modality", "address", "opening_hours", "phone", "email",
+            "status", "district__name", "district__municipality", "lead_organisation__name",
+        )
+        .order_by("name")
+    )
+
+
+def public_lab_get(*, slug: str) -> Lab | None:
+    """Return a public lab by its short name."""
+    return public_lab_list().filter(slug=slug).first()
+
+
+def organisation_list() -> QuerySet[Organisation]:
+    """List every organisation (reference data, no personal data)."""
+    return Organisation.objects.order_by("name")
+
+
+def membership_list(*, user: User) -> QuerySet[Membership]:
+    """List the user's own active memberships, with their labs."""
+    return (
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("lab", "organisation")
+        .order_by("lab__name", "role")
+    )

@@ -1,0 +1,139 @@
+"""Writes on users, organisations, labs and memberships."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from quartiere.accounts.enums import REGION_WIDE_ROLES, LabModality, LabStatus, Role
+from quartiere.accounts.models import Lab, Membership, Organisation, User
+from quartiere.core import audit
+from quartiere.core.exceptions import ApplicationError
+
+
+@transaction.atomic
+def organisation_create(*, actor: Any, name: str, kind: str, **fields: Any) -> Organisation:
+    """Create an organisation; its name must be unique."""
+    if Organisation.objects.filter(name=name).exists():
+        raise ApplicationError(f"An organisation named {name!r} already exists.")
+    org = Organisation.objects.create(name=name, kind=kind, **fields)
+    audit.record(actor=actor, action="accounts.organisation_create", target=org)
+    return org
+
+
+@transaction.atomic
+def lab_create(
+    *,
+    actor: Any,
+    name: str,
+    slug: str,
+    district: Any,
+    lead_organisation: Organisation,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    address: str,
+    modality: str = LabModality.REGIONAL_CALL,
+    partners: list[Organisation] | None = None,
+    status: str = LabStatus.ACTIVE,
+    **fields: Any,
+) -> Lab:
+    """Create a lab; the lead partner must be a Comune or an ALER and it lasts at most 24 months."""
+    if lead_organisation.kind not in {"municipality", "aler"}:
+        raise ApplicationError("The lead partner of a lab must be a Comune or an ALER.")
+    if ends_on < starts_on:
+        raise ApplicationError("A lab cannot end before it starts.")
+    lab = Lab.objects.create(
+        name=name,
+        slug=slug,
+        district=district,
+        lead_organisation=lead_organisation,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        address=address,
+        modality=modality,
+        status=status,
+        **fields,
+    )
+    if partners:
+        lab.partners.set(partners)
+    audit.record(actor=actor, action="accounts.lab_create", target=lab, lab_id=lab.pk)
+    return lab
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str | None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    is_staff: bool = False,
+) -> User:
+    """Create a user account; the user name must be free."""
+    if User.objects.filter(username=username).exists():
+        raise ApplicationError(f"The user name {username!r} is taken.")
+    user = User.objects.create_user(
+        username=username,
+        password=password,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=is_staff,
+    )
+    audit.record(actor=actor, action="accounts.user_create", target=user, label=username)
+    return user
+
+
+@transaction.atomic
+def membership_grant(
+    *,
+    actor: Any,
+    user: User,
+    role: str,
+    lab: Lab | None = None,
+    organisation: Organisation | None = None,
+) -> Membership:
+    """Give a user a role (in a lab unless region-wide) and the matching group's capabilities."""
+    if role not in Role.values:
+        raise ApplicationError(f"Unknown role {role!r}.")
+    if role in REGION_WIDE_ROLES and lab is not None:
+        raise ApplicationError("A region-wide role is not tied to one lab.")
+    if role not in REGION_WIDE_ROLES and lab is None:
+        raise ApplicationError("This role needs a lab.")
+    membership, _ = Membership.objects.update_or_create(
+        user=user, role=role, lab=lab, defaults={"organisation": organisation, "is_active": True}
+    )
+    user.groups.add(Group.objects.get(name=role))
+    if hasattr(user, "_quartiere_scope"):
+        del user._quartiere_scope
+    audit.record(
+        actor=actor,
+        action="accounts.membership_grant",
+        target=membership,
+        lab_id=lab.pk if lab else None,
+        changes={"role": role, "user": user.pk},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor: Any, membership: Membership) -> None:
+    """End a membership; the group goes when no other active membership has that role."""
+    membership.is_active = False
+    membership.save(update_fields=["is_active", "updated_at"])
+    still = Membership.objects.filter(
+        user=membership.user, role=membership.role, is_active=True
+    ).exists()
+    if not still:
+        membership.user.groups.remove(Group.objects.get(name=membership.role))
+    audit.record(
+        actor=actor,
+        action="accounts.membership_revoke",
+        target=membership,
+        lab_id=membership.lab_id,
+    )

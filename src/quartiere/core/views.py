@@ -1,0 +1,56 @@
+"""Shared view helpers: the public marker, friendly error pages, scoped lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from quartiere.core import audit
+from quartiere.core.models import AccessOutcome
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def public(view: V) -> V:
+    """Mark a view as reachable without logging in (a test checks every unmarked route)."""
+    view.quartiere_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def scoped_or_404(
+    request: HttpRequest, obj: Model | None, *, model: type[Model], pk: Any
+) -> Model:
+    """Return ``obj`` or raise 404; a miss on an object that exists is logged as refused."""
+    if obj is not None:
+        return obj
+    if model._default_manager.filter(pk=pk).exists():
+        audit.access(
+            actor=request.user, target_type=model._meta.label_lower, target_id=pk,
+            outcome=AccessOutcome.DENIED, purpose="out of scope", path=request.path,
+        )
+    raise Http404
+
+
+def paginate(request: HttpRequest, qs: Any, per_page: int = 25) -> Page:
+    """Page a queryset by ?page=N (out-of-range pages show the last page)."""
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+@public
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+@public
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
+
+
+@public
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", status=403)

@@ -1,0 +1,54 @@
+"""Staff API for residents: search and read, scoped to the user's labs. No sensitive data."""
+
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+
+from quartiere.core.drf import ViewPermission
+from quartiere.people import selectors
+from quartiere.people.models import Resident
+
+
+class ResidentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Resident
+        fields = ["id", "lab", "first_name", "last_name", "codice_fiscale", "birth_date",
+                  "gender", "citizenship", "preferred_language", "household",
+                  "household_role"]
+
+
+@extend_schema(tags=["people"], parameters=[
+    OpenApiParameter("q", str, description="Name prefix (either order) or codice fiscale"),
+])
+class ResidentListApi(ListAPIView):
+    serializer_class = ResidentOutput
+    permission_classes = [ViewPermission]
+    queryset = Resident.objects.none()
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.resident_list(
+            user=self.request.user, q=self.request.query_params.get("q", "")[:100]
+        )
+
+
+@extend_schema(tags=["people"])
+class ResidentDetailApi(RetrieveAPIView):
+    serializer_class = ResidentOutput
+    permission_classes = [ViewPermission]
+    queryset = Resident.objects.none()
+
+    def get_object(self):  # type: ignore[no-untyped-def]
+        obj = selectors.resident_get(user=self.request.user, pk=self.kwargs["pk"])
+        if obj is None:
+            raise NotFound
+        return obj
+
+
+urlpatterns = [
+    path("residents/", ResidentListApi.as_view(), name="api_resident_list"),
+    path("residents/<int:pk>/", ResidentDetailApi.as_view(), name="api_resident_detail"),
+]

@@ -1,0 +1,91 @@
+"""Codice fiscale checks and synthetic generation, on python-stdnum. No Django here.
+
+python-stdnum validates the check letter and accepts omocodia (digits replaced by the letters
+L M N P Q R S T U V when two people would share a code) and the 11-digit temporary codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.it import codicefiscale
+
+MONTH_LETTERS = "ABCDEHLMPRST"
+VOWELS = set("AEIOU")
+
+
+class InvalidCodiceFiscale(ValueError):
+    """The code is malformed or its check letter is wrong."""
+
+
+def normalise(value: str) -> str:
+    """Upper-case the code and drop spaces and separators."""
+    return codicefiscale.compact(value or "")
+
+
+def validate(value: str) -> str:
+    """Return the normalised code, or raise InvalidCodiceFiscale with the reason."""
+    code = normalise(value)
+    try:
+        return codicefiscale.validate(code)
+    except StdnumError as exc:
+        raise InvalidCodiceFiscale(str(exc.message)) from exc
+
+
+def birth_date(value: str) -> dt.date | None:
+    """Return the birth date encoded in a personal 16-character code (omocodia decoded)."""
+    code = normalise(value)
+    if len(code) != 16:
+        return None
+    try:
+        return codicefiscale.get_birth_date(code)
+    except StdnumError:
+        return None
+
+
+def gender(value: str) -> str | None:
+    """Return 'M' or 'F' from a personal 16-character code."""
+    code = normalise(value)
+    if len(code) != 16:
+        return None
+    try:
+        return codicefiscale.get_gender(code)
+    except StdnumError:
+        return None
+
+
+def _consonants(word: str) -> str:
+    return "".join(c for c in word.upper() if c.isalpha() and c not in VOWELS)
+
+
+def _vowels(word: str) -> str:
+    return "".join(c for c in word.upper() if c in VOWELS)
+
+
+def _surname_part(surname: str) -> str:
+    return (_consonants(surname) + _vowels(surname) + "XXX")[:3]
+
+
+def _name_part(name: str) -> str:
+    cons = _consonants(name)
+    if len(cons) >= 4:
+        return cons[0] + cons[2] + cons[3]
+    return (cons + _vowels(name) + "XXX")[:3]
+
+
+def build(
+    *, surname: str, name: str, born_on: dt.date, female: bool, place_code: str
+) -> str:
+    """Compose a valid 16-character code from the personal data (check letter included)."""
+    day = born_on.day + (40 if female else 0)
+    body = (
+        _surname_part(surname)
+        + _name_part(name)
+        + f"{born_on.year % 100:02d}"
+        + MONTH_LETTERS[born_on.month - 1]
+        + f"{day:02d}"
+        + place_code.upper()
+    )
+    return body + codicefiscale.calc_check_digit(body)
+

@@ -1,0 +1,235 @@
+"""Reads of residents, households, tenancies and consents, scoped to the user's labs.
+
+Personal data needs the ``people.view_resident`` capability; special-category data needs
+``people.view_sensitive_profile`` and every read of it is logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from quartiere.accounts.selectors import user_scope
+from quartiere.core import audit
+from quartiere.people import codice_fiscale
+from quartiere.people.models import (
+    Consent,
+    Household,
+    Resident,
+    SensitiveProfile,
+    Tenancy,
+    search_key,
+)
+
+CF_LIKE = re.compile(r"^[A-Z]{6}[0-9LMNPQRSTUV]")
+DIGITS_ONLY = re.compile(r"^\d{6,11}$")
+
+
+def _lab_filter(user: Any, perm: str = "people.view_resident") -> frozenset[int] | None:
+    """Lab ids the user may read people in; empty when the capability is missing."""
+    if not user.has_perm(perm):
+        return frozenset()
+    return user_scope(user).lab_filter
+
+
+def current_tenancies() -> Prefetch:
+    return Prefetch(
+        "household__tenancies",
+        queryset=Tenancy.objects.filter(ends_on__isnull=True).select_related(
+            "unit__building", "unit__entrance"
+        ),
+        to_attr="open_tenancies",
+    )
+
+
+def resident_search_filter(q: str) -> Q:
+    """Build the filter for one search box: codice fiscale prefix, or name prefix either order."""
+    text = q.strip()
+    compact = codice_fiscale.normalise(text)
+    if CF_LIKE.match(compact) or DIGITS_ONLY.match(compact):
+        return Q(codice_fiscale__startswith=compact)
+    key = search_key(text)
+    if not key:
+        return Q()
+    return Q(name_key__startswith=key) | Q(name_key_reversed__startswith=key)
+
+
+def resident_list(
+    *,
+    user: Any,
+    q: str = "",
+    address: str = "",
+    building_id: int | None = None,
+    gender: str = "",
+    language: str = "",
+    has_household: str = "",
+    lab_id: int | None = None,
+) -> QuerySet[Resident]:
+    """List the residents the user may see, searched by name/codice fiscale and filtered."""
+    labs = _lab_filter(user)
+    qs = Resident.objects.all()
+    if labs is not None:
+        qs = qs.filter(lab_id__in=labs)
+    if lab_id:
+        qs = qs.filter(lab_id=lab_id)
+    if q:
+        qs = qs.filter(resident_search_filter(q))
+    if address:
+        qs = qs.filter(
+            household__tenancies__ends_on__isnull=True,
+            household__tenancies__unit__building__street__icontains=address.strip(),
+        )
+    if building_id:
+        qs = qs.filter(
+            household__tenancies__ends_on__isnull=True,
+            household__tenancies__unit__building_id=building_id,
+        )
+    if gender:
+        qs = qs.filter(gender=gender)
+    if language:
+        qs = qs.filter(preferred_language=language)
+    if has_household == "yes":
+        qs = qs.filter(household__isnull=False)
+    elif has_household == "no":
+        qs = qs.filter(household__isnull=True)
+    return qs.select_related("household", "lab").prefetch_related(current_tenancies()).order_by(
+        "last_name", "first_name", "id"
+    )
+
+
+def resident_get(*, user: Any, pk: int) -> Resident | None:
+    """Return a visible resident with household and current tenancy, or None."""
+    labs = _lab_filter(user)
+    qs = Resident.objects.select_related("household", "lab").prefetch_related(
+        current_tenancies()
+    )
+    if labs is not None:
+        qs = qs.filter(lab_id__in=labs)
+    return qs.filter(pk=pk).first()
+
+
+def resident_duplicates(
+    *,
+    user: Any,
+    lab_id: int,
+    codice_fiscale_value: str,
+    first_name: str,
+    last_name: str,
+    birth_date: dt.date | None,
+    exclude_pk: int | None = None,
+) -> dict[str, Any]:
+    """Find likely duplicates: same codice fiscale anywhere, or same name and birth date.
+
+    Matches in the user's own labs are listed; matches elsewhere are only counted, so no
+    personal data of another lab is shown.
+    """
+    visible = _lab_filter(user)
+    conditions = Q()
+    if codice_fiscale_value:
+        conditions |= Q(codice_fiscale=codice_fiscale.normalise(codice_fiscale_value))
+    if birth_date:
+        conditions |= Q(name_key=search_key(last_name, first_name), birth_date=birth_date)
+    if not conditions:
+        return {"visible": [], "elsewhere": 0}
+    qs = Resident.objects.filter(conditions)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    matches = list(qs.only("id", "lab_id", "first_name", "last_name", "birth_date",
+                           "codice_fiscale")[:20])
+    mine = [r for r in matches if visible is None or r.lab_id in visible]
+    return {"visible": mine, "elsewhere": len(matches) - len(mine)}
+
+
+def household_list(*, user: Any, q: str = "", lab_id: int | None = None) -> QuerySet[Household]:
+    """List visible households with member counts and current unit."""
+    labs = _lab_filter(user)
+    qs = Household.objects.all()
+    if labs is not None:
+        qs = qs.filter(lab_id__in=labs)
+    if lab_id:
+        qs = qs.filter(lab_id=lab_id)
+    if q:
+        qs = qs.filter(label__icontains=q.strip())
+    return (
+        qs.select_related("reference_person")
+        .annotate(member_count=Count("members"))
+        .prefetch_related(
+            Prefetch(
+                "tenancies",
+                queryset=Tenancy.objects.filter(ends_on__isnull=True).select_related(
+                    "unit__building", "unit__entrance"
+                ),
+                to_attr="open_tenancies",
+            )
+        )
+        .order_by("label", "id")
+    )
+
+
+def household_get(*, user: Any, pk: int) -> Household | None:
+    """Return a visible household with members and tenancies, or None."""
+    labs = _lab_filter(user)
+    qs = Household.objects.select_related("reference_person", "lab")
+    if labs is not None:
+        qs = qs.filter(lab_id__in=labs)
+    return qs.prefetch_related(
+        Prefetch("members", queryset=Resident.objects.order_by("birth_date", "id")),
+        Prefetch(
+            "tenancies",
+            queryset=Tenancy.objects.select_related("unit__building", "unit__entrance"),
+        ),
+    ).filter(pk=pk).first()
+
+
+def unit_tenants(*, user: Any, unit_ids: list[int]) -> dict[int, Tenancy]:
+    """Map unit id -> its open tenancy (with household) for the units, if the user may see."""
+    labs = _lab_filter(user)
+    if labs is not None and not labs:
+        return {}
+    qs = Tenancy.objects.filter(unit_id__in=unit_ids, ends_on__isnull=True).select_related(
+        "household"
+    )
+    if labs is not None:
+        qs = qs.filter(household__lab_id__in=labs)
+    return {t.unit_id: t for t in qs}
+
+
+def consent_list(*, resident: Resident) -> QuerySet[Consent]:
+    """List a resident's consents, newest first (the resident is already scoped)."""
+    return Consent.objects.filter(resident=resident).select_related("recorded_by")
+
+
+def sensitive_profile_get(
+    *, user: Any, resident: Resident, path: str = ""
+) -> SensitiveProfile | None:
+    """Return the special-category profile if the user has the capability; log the read.
+
+    Returns None without reading when the capability is missing (the refusal is logged too).
+    """
+    if not user.has_perm("people.view_sensitive_profile"):
+        return None
+    profile = SensitiveProfile.objects.filter(resident=resident).first()
+    audit.access(
+        actor=user, target_type="people.sensitiveprofile", target_id=resident.pk,
+        purpose="view", lab_id=resident.lab_id, path=path,
+    )
+    return profile
+
+
+def resident_summary(*, lab_ids: Any | None) -> dict[str, int]:
+    """Count residents, households and active consents in the given labs (None = all)."""
+    residents = Resident.objects.all()
+    households = Household.objects.all()
+    consents = Consent.objects.filter(withdrawn_at__isnull=True)
+    if lab_ids is not None:
+        residents = residents.filter(lab_id__in=lab_ids)
+        households = households.filter(lab_id__in=lab_ids)
+        consents = consents.filter(resident__lab_id__in=lab_ids)
+    return {
+        "residents": residents.count(),
+        "households": households.count(),
+        "active_consents": consents.count(),
+    }

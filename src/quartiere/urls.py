@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from quartiere.core.views import public
+
+admin.site.site_header = "Quartiere"
+admin.site.site_title = "Quartiere"
+
+urlpatterns = [
+    path("", include("quartiere.portal.urls")),
+    path("accounts/", include("quartiere.accounts.urls")),
+    path("backoffice/", include("quartiere.backoffice.urls")),
+    path("api/", include("quartiere.api.urls")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "quartiere.core.views.page_not_found"
+handler500 = "quartiere.core.views.server_error"
+handler403 = "quartiere.core.views.permission_denied"
+
