@@ -362,3 +362,44 @@ def residents_import(
             changes={"created": report.created, "households": len(households)},
         )
     return report
+
+
+@transaction.atomic
+def people_bulk_create(
+    *,
+    actor: Any,
+    lab: Any,
+    households: list[Household],
+    residents: list[Resident],
+    tenancies: list[Tenancy],
+    consents: list[Consent] | None = None,
+) -> None:
+    """Create many households, residents, tenancies and consents at once (seeding, migration).
+
+    Residents point at their household objects (saved here first); reference persons are set
+    from ``household_role == reference``. One audit event per call.
+    """
+    Household.objects.bulk_create(households, batch_size=2000)
+    for r in residents:
+        r.refresh_search_keys()
+        if r.household is not None:
+            r.household_id = r.household.pk
+    Resident.objects.bulk_create(residents, batch_size=2000)
+    refs = [
+        Household(pk=r.household_id, reference_person_id=r.pk)
+        for r in residents
+        if r.household_id and r.household_role == HouseholdRole.REFERENCE
+    ]
+    Household.objects.bulk_update(refs, ["reference_person"], batch_size=2000)
+    for t in tenancies:
+        t.household_id = t.household.pk
+    Tenancy.objects.bulk_create(tenancies, batch_size=2000)
+    for c in consents or []:
+        c.resident_id = c.resident.pk
+    Consent.objects.bulk_create(consents or [], batch_size=2000)
+    audit.record(
+        actor=actor, action="people.bulk_create", target_type="people.resident",
+        label=f"{len(residents)} residents", lab_id=lab.pk,
+        changes={"households": len(households), "residents": len(residents),
+                 "tenancies": len(tenancies), "consents": len(consents or [])},
+    )

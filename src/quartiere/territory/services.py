@@ -267,3 +267,46 @@ def units_import(
                      "rows": report.total},
         )
     return report
+
+
+@transaction.atomic
+def territory_bulk_create(
+    *,
+    actor: Any,
+    buildings: list[Building],
+    entrances: list[Entrance],
+    units: list[Unit],
+    lab_id: int | None = None,
+) -> None:
+    """Create many buildings, stairs and units at once (seeding, migrations from old systems).
+
+    Rows must be fully built by the caller (parents saved first); one audit event per call.
+    """
+    Building.objects.bulk_create(buildings, batch_size=2000)
+    for e in entrances:
+        e.building_id = e.building.pk
+    Entrance.objects.bulk_create(entrances, batch_size=2000)
+    for u in units:
+        u.building_id, u.entrance_id = u.building.pk, u.entrance.pk
+    Unit.objects.bulk_create(units, batch_size=2000)
+    audit.record(
+        actor=actor, action="territory.bulk_create", target_type="territory.unit",
+        label=f"{len(units)} units", lab_id=lab_id,
+        changes={"buildings": len(buildings), "entrances": len(entrances), "units": len(units)},
+    )
+
+
+def unit_status_bulk_set(*, actor: Any, unit_ids: list[int], status: str,
+                         lab_id: int | None = None) -> int:
+    """Set the status of many units at once; returns how many changed."""
+    if status not in UnitStatus.values:
+        raise ApplicationError(f"Unknown unit status {status!r}.")
+    changed = 0
+    for start in range(0, len(unit_ids), 5000):
+        changed += Unit.objects.filter(pk__in=unit_ids[start:start + 5000]).exclude(
+            status=status).update(status=status)
+    audit.record(
+        actor=actor, action="territory.unit_status_bulk_set", target_type="territory.unit",
+        label=f"{changed} units", lab_id=lab_id, changes={"status": status, "count": changed},
+    )
+    return changed
