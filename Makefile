@@ -46,6 +46,7 @@ lint: install-dev
 	$(BIN)/ruff format --check src tests
 	$(BIN)/ruff check src tests
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	QUARTIERE_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
 
 bench: install-dev messages

@@ -9,7 +9,7 @@ COMMANDS = {
     "serve": "serve the site with gunicorn (HOST, PORT, WEB_CONCURRENCY from the environment)",
     "worker": "run the background task worker (django-tasks database backend)",
     "migrate": "create or update the database schema",
-    "seed-demo": "build the synthetic demo district: seed-demo [--seed N] [--scale district|region]",
+    "seed-demo": "build the synthetic demo: seed-demo [--seed N] [--scale district|region]",
     "import": "import a file: import units|residents FILE --lab SLUG [--dry-run]",
     "createsuperuser": "create an administrator account",
     "collectstatic": "gather static files for WhiteNoise",
@@ -33,9 +33,19 @@ def serve(args: list[str]) -> None:
     port = os.environ.get("PORT", "8000")
     workers = os.environ.get("WEB_CONCURRENCY", "2")
     argv = [
-        sys.executable, "-m", "gunicorn", "quartiere.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", workers, "--access-logfile", "-",
-        "--timeout", "120", *args,
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "quartiere.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        workers,
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
+        *args,
     ]
     os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
 
@@ -58,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(2)
         command, rest = rest[0], rest[1:]
     command = ALIASES.get(command, command)
-    from django.core.management import execute_from_command_line  # noqa: PLC0415
+    from django.core.management import execute_from_command_line
 
     execute_from_command_line(["quartiere", command, *rest])
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,9 @@ VAR_DIR = BASE_DIR / "var"
 
 ENV = os.environ.get("QUARTIERE_ENV") or ("test" if "pytest" in sys.modules else "development")
 if ENV not in {"development", "test", "production"}:
-    raise ImproperlyConfigured(f"QUARTIERE_ENV must be development, test or production, not {ENV!r}")
+    raise ImproperlyConfigured(
+        f"QUARTIERE_ENV must be development, test or production, not {ENV!r}"
+    )
 PRODUCTION = ENV == "production"
 
 
@@ -164,9 +167,9 @@ STATIC_URL = "/static/"
 try:  # Leaflet's files come from the xstatic-leaflet package (no GDAL, no Node build).
     import xstatic.pkg.leaflet as _leaflet
 
-    STATICFILES_DIRS = [("xstatic/leaflet", _leaflet.BASE_DIR)]
+    STATICFILES_DIRS = [PACKAGE_DIR / "static", ("xstatic/leaflet", _leaflet.BASE_DIR)]
 except ImportError:  # pragma: no cover
-    STATICFILES_DIRS = []
+    STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
@@ -220,8 +223,8 @@ SPECTACULAR_SETTINGS = {
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
-        "style-src": ["'self'", "'nonce'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:", "https://*.tile.openstreetmap.org"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],

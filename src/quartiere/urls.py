@@ -19,4 +19,3 @@ urlpatterns = [
 handler404 = "quartiere.core.views.page_not_found"
 handler500 = "quartiere.core.views.server_error"
 handler403 = "quartiere.core.views.permission_denied"
-

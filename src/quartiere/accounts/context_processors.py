@@ -15,6 +15,8 @@ def current_lab(request: HttpRequest) -> dict[str, Any]:
     lab = getattr(request, "lab", None)
     return {
         "current_lab": lab if lab else None,
-        "switchable_labs": lambda: list(lab_list(user=user).only("id", "name")),
+        "switchable_labs": lambda: list(
+            lab_list(user=user).select_related(None).only("id", "name")
+        ),
         "scope": user_scope(user),
     }

@@ -26,9 +26,7 @@ class Organisation(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
     tax_code = models.CharField(_("tax code / VAT number"), max_length=16, blank=True)
-    is_accredited = models.BooleanField(
-        _("accredited for labour/training services"), default=False
-    )
+    is_accredited = models.BooleanField(_("accredited for labour/training services"), default=False)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
 

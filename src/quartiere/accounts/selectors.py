@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
 from quartiere.accounts.enums import REGION_WIDE_ROLES, LabStatus
-from quartiere.accounts.models import Lab, Membership, Organisation, User
+from quartiere.accounts.models import Lab, Membership, Organisation
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Scope:
 EMPTY_SCOPE = Scope(False, frozenset(), frozenset(), frozenset())
 
 
-def user_scope(user: User | object) -> Scope:
+def user_scope(user: Any) -> Scope:
     """Return the labs a user belongs to through active memberships (cached per request)."""
     if not getattr(user, "is_authenticated", False):
         return EMPTY_SCOPE
@@ -63,11 +64,11 @@ def user_scope(user: User | object) -> Scope:
             frozenset(d for _, _, d in rows if d is not None),
             roles,
         )
-    user._quartiere_scope = scope  # type: ignore[attr-defined]
+    user._quartiere_scope = scope
     return scope
 
 
-def lab_list(*, user: User) -> QuerySet[Lab]:
+def lab_list(*, user: Any) -> QuerySet[Lab]:
     """List the labs the user may see, with their district and lead partner."""
     qs = Lab.objects.select_related("district", "lead_organisation")
     scope = user_scope(user)
@@ -76,7 +77,7 @@ def lab_list(*, user: User) -> QuerySet[Lab]:
     return qs.order_by("name")
 
 
-def lab_get(*, user: User, pk: int) -> Lab | None:
+def lab_get(*, user: Any, pk: int) -> Lab | None:
     """Return one visible lab, or None when it does not exist or is outside the user's scope."""
     return lab_list(user=user).filter(pk=pk).first()
 
@@ -87,8 +88,18 @@ def public_lab_list() -> QuerySet[Lab]:
         Lab.objects.exclude(status=LabStatus.CLOSED)
         .select_related("district", "lead_organisation")
         .only(
-            "id", "name", "slug", "modality", "address", "opening_hours", "phone", "email",
-            "status", "district__name", "district__municipality", "lead_organisation__name",
+            "id",
+            "name",
+            "slug",
+            "modality",
+            "address",
+            "opening_hours",
+            "phone",
+            "email",
+            "status",
+            "district__name",
+            "district__municipality",
+            "lead_organisation__name",
         )
         .order_by("name")
     )
@@ -104,7 +115,7 @@ def organisation_list() -> QuerySet[Organisation]:
     return Organisation.objects.order_by("name")
 
 
-def membership_list(*, user: User) -> QuerySet[Membership]:
+def membership_list(*, user: Any) -> QuerySet[Membership]:
     """List the user's own active memberships, with their labs."""
     return (
         Membership.objects.filter(user=user, is_active=True)

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -54,5 +54,5 @@ def lab_switch(request: HttpRequest) -> HttpResponse:
         request.session[SESSION_KEY] = lab_id
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse_lazy("backoffice:dashboard")
+        target = reverse("backoffice:dashboard")
     return redirect(target)

@@ -37,7 +37,8 @@ def _control(form: forms.Form) -> None:
             widget.attrs.setdefault("class", "form-select")
         else:
             widget.attrs.setdefault("class", "form-control")
-        if form.is_bound and form._errors and name in form._errors:
+        errors = getattr(form, "_errors", None)
+        if form.is_bound and errors and name in errors:
             widget.attrs["aria-invalid"] = "true"
             widget.attrs["aria-describedby"] = f"id_{name}_error"
         elif field.help_text:
@@ -58,10 +59,10 @@ class ResidentSearchForm(StyledForm):
     q = forms.CharField(label=_("Name or codice fiscale"), required=False, max_length=100)
     address = forms.CharField(label=_("Street"), required=False, max_length=100)
     gender = forms.ChoiceField(
-        label=_("Gender"), required=False, choices=[("", _("Any"))] + Gender.choices
+        label=_("Gender"), required=False, choices=[("", _("Any")), *Gender.choices]
     )
     language = forms.ChoiceField(
-        label=_("Language"), required=False, choices=[("", _("Any"))] + Language.choices
+        label=_("Language"), required=False, choices=[("", _("Any")), *Language.choices]
     )
     has_household = forms.ChoiceField(
         label=_("Household"),
@@ -74,18 +75,25 @@ class ResidentForm(StyledForm):
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     codice_fiscale = forms.CharField(
-        label=_("Codice fiscale"), max_length=20, required=False,
+        label=_("Codice fiscale"),
+        max_length=20,
+        required=False,
         help_text=_("16 characters (omocodia accepted) or an 11-digit temporary code."),
     )
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
-    gender = forms.ChoiceField(label=_("Gender"), required=False,
-                               choices=[("", "—")] + Gender.choices)
+    gender = forms.ChoiceField(
+        label=_("Gender"), required=False, choices=[("", "—"), *Gender.choices]
+    )
     citizenship = forms.CharField(
-        label=_("Citizenship"), max_length=2, required=False,
+        label=_("Citizenship"),
+        max_length=2,
+        required=False,
         help_text=_("Two-letter country code, e.g. IT, MA, EG."),
     )
     residence_permit_expires_on = forms.DateField(
-        label=_("Residence permit expiry"), required=False, widget=DateInput(),
+        label=_("Residence permit expiry"),
+        required=False,
+        widget=DateInput(),
         help_text=_("For non-EU citizens."),
     )
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
@@ -94,7 +102,8 @@ class ResidentForm(StyledForm):
         label=_("Preferred language"), choices=Language.choices, initial=Language.ITALIAN
     )
     confirm_duplicate = forms.BooleanField(
-        label=_("I checked: this is a different person, save anyway"), required=False,
+        label=_("I checked: this is a different person, save anyway"),
+        required=False,
         widget=forms.HiddenInput(),
     )
 
@@ -135,17 +144,21 @@ class ResidentForm(StyledForm):
 
     @classmethod
     def initial_from(cls, resident: Resident) -> dict[str, Any]:
-        return {name: getattr(resident, name) for name in cls.base_fields
-                if name != "confirm_duplicate"}
+        return {
+            name: getattr(resident, name) for name in cls.base_fields if name != "confirm_duplicate"
+        }
 
 
 class SensitiveProfileForm(StyledForm):
-    disability = forms.CharField(label=_("Disability"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 2}))
-    health_notes = forms.CharField(label=_("Health notes"), required=False,
-                                   widget=forms.Textarea(attrs={"rows": 3}))
-    vulnerability = forms.CharField(label=_("Vulnerability"), required=False,
-                                    widget=forms.Textarea(attrs={"rows": 2}))
+    disability = forms.CharField(
+        label=_("Disability"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    health_notes = forms.CharField(
+        label=_("Health notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    vulnerability = forms.CharField(
+        label=_("Vulnerability"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ConsentForm(StyledForm):
@@ -154,8 +167,11 @@ class ConsentForm(StyledForm):
 
 
 class HouseholdForm(StyledForm):
-    label = forms.CharField(label=_("Household name"), max_length=150,
-                            help_text=_("Usually the reference person's surname."))
+    label = forms.CharField(
+        label=_("Household name"),
+        max_length=150,
+        help_text=_("Usually the reference person's surname."),
+    )
 
 
 class HouseholdMemberForm(StyledForm):
@@ -176,7 +192,7 @@ class TenancyEndForm(StyledForm):
 class BuildingFilterForm(StyledForm):
     q = forms.CharField(label=_("Street or building code"), required=False, max_length=100)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any"))] + BuildingStatus.choices
+        label=_("Status"), required=False, choices=[("", _("Any")), *BuildingStatus.choices]
     )
 
 
@@ -188,16 +204,21 @@ class AuditFilterForm(StyledForm):
 
     def __init__(self, *args: Any, actions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("Any"))] + [(a, a) for a in actions]
+        field = self.fields["action"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type
+        field.choices = [("", _("Any")), *((a, a) for a in actions)]
 
 
 class ImportForm(StyledForm):
     KINDS = [("units", _("Housing units")), ("residents", _("Residents"))]
     kind = forms.ChoiceField(label=_("What the file contains"), choices=KINDS)
-    file = forms.FileField(label=_("File (CSV or XLSX)"),
-                           help_text=_("Up to 10 MB; the first row holds the column names."))
-    dry_run = forms.BooleanField(label=_("Only check the file, write nothing"), required=False,
-                                 initial=True)
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        help_text=_("Up to 10 MB; the first row holds the column names."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Only check the file, write nothing"), required=False, initial=True
+    )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

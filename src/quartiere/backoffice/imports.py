@@ -22,13 +22,18 @@ def run_import(
     dry_run: bool,
     progress_factory: Callable[[int], Callable[[int], None]] | None = None,
 ) -> ImportReport:
-    """Parse the file and hand the rows to the owning context; raise FileFormatError if unreadable."""
+    """Parse the file and hand its rows to the owning context (FileFormatError if unreadable)."""
     rows = read_rows(data, filename)
     progress = progress_factory(len(rows)) if progress_factory else None
     if kind == "units":
         return territory_services.units_import(
-            actor=actor, district=lab.district, rows=rows, default_owner=lab.lead_organisation,
-            dry_run=dry_run, lab_id=lab.pk, progress=progress,
+            actor=actor,
+            district=lab.district,
+            rows=rows,
+            default_owner=lab.lead_organisation,
+            dry_run=dry_run,
+            lab_id=lab.pk,
+            progress=progress,
         )
     if kind == "residents":
         return people_services.residents_import(

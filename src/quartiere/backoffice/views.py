@@ -65,7 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts for the current lab (or every lab, for region-wide roles)."""
     scope = user_scope(request.user)
     lab = request.lab  # type: ignore[attr-defined]
-    if scope.all_labs and request.GET.get("all") == "1" or not lab:
+    if (scope.all_labs and request.GET.get("all") == "1") or not lab:
         lab_ids, district_ids = scope.lab_filter, (None if scope.all_labs else scope.district_ids)
         title = _("All labs")
     else:
@@ -75,17 +75,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     units = territory_selectors.unit_status_summary(district_ids=district_ids)
     labs = (
         lab_list(user=request.user).annotate(resident_count=Count("residents"))
-        if scope.all_labs else None
+        if scope.all_labs
+        else None
     )
-    return render(request, "backoffice/dashboard.html", {
-        "title": title,
-        "people": people,
-        "units": units,
-        "unit_total": sum(units.values()),
-        "buildings": territory_selectors.building_count(district_ids=district_ids),
-        "labs": labs,
-        "memberships": scope.roles,
-    })
+    return render(
+        request,
+        "backoffice/dashboard.html",
+        {
+            "title": title,
+            "people": people,
+            "units": units,
+            "unit_total": sum(units.values()),
+            "buildings": territory_selectors.building_count(district_ids=district_ids),
+            "labs": labs,
+            "memberships": scope.roles,
+        },
+    )
 
 
 # --- Residents ----------------------------------------------------------------------------
@@ -97,16 +102,23 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     lab = request.lab  # type: ignore[attr-defined]
     qs = people_selectors.resident_list(
-        user=request.user, lab_id=lab.pk if lab else None,
+        user=request.user,
+        lab_id=lab.pk if lab else None,
         **{k: v for k, v in filters.items() if v},
     )
     page = paginate(request, qs)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "backoffice/resident_list.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "searched": any(filters.values()) if filters else False,
-    })
+    return render(
+        request,
+        "backoffice/resident_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "searched": any(filters.values()) if filters else False,
+        },
+    )
 
 
 @staff_view("people.view_resident")
@@ -114,14 +126,19 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resident = scoped_or_404(
         request, people_selectors.resident_get(user=request.user, pk=pk), model=Resident, pk=pk
     )
-    return render(request, "backoffice/resident_detail.html", {
-        "resident": resident,
-        "tenancy": (getattr(resident.household, "open_tenancies", None) or [None])[0]
-        if resident.household else None,
-        "consents": people_selectors.consent_list(resident=resident),
-        "consent_form": forms.ConsentForm(),
-        "can_edit": request.user.has_perm("people.change_resident"),
-    })
+    return render(
+        request,
+        "backoffice/resident_detail.html",
+        {
+            "resident": resident,
+            "tenancy": (getattr(resident.household, "open_tenancies", None) or [None])[0]
+            if resident.household
+            else None,
+            "consents": people_selectors.consent_list(resident=resident),
+            "consent_form": forms.ConsentForm(),
+            "can_edit": request.user.has_perm("people.change_resident"),
+        },
+    )
 
 
 def _resident_form_view(request: HttpRequest, resident: Resident | None) -> HttpResponse:
@@ -136,26 +153,33 @@ def _resident_form_view(request: HttpRequest, resident: Resident | None) -> Http
             data = dict(form.cleaned_data)
             confirmed = data.pop("confirm_duplicate")
             duplicates = people_selectors.resident_duplicates(
-                user=request.user, lab_id=lab.pk,
-                codice_fiscale_value=data["codice_fiscale"], first_name=data["first_name"],
-                last_name=data["last_name"], birth_date=data["birth_date"],
+                user=request.user,
+                lab_id=lab.pk,
+                codice_fiscale_value=data["codice_fiscale"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                birth_date=data["birth_date"],
                 exclude_pk=resident.pk if resident else None,
             )
             has_dupes = duplicates["visible"] or duplicates["elsewhere"]
             if has_dupes and not confirmed:
-                form.data = form.data.copy()
-                form.data["confirm_duplicate"] = "on"
+                confirmed_data = request.POST.copy()
+                confirmed_data["confirm_duplicate"] = "on"
+                form.data = confirmed_data
                 form.fields["confirm_duplicate"].widget = forms.forms.CheckboxInput(
-                    attrs={"class": "form-check-input"})
+                    attrs={"class": "form-check-input"}
+                )
             else:
                 try:
                     if resident is None:
                         resident = people_services.resident_create(
-                            actor=request.user, lab=lab, **data)
+                            actor=request.user, lab=lab, **data
+                        )
                         messages.success(request, _("Resident registered."))
                     else:
                         resident = people_services.resident_update(
-                            actor=request.user, resident=resident, **data)
+                            actor=request.user, resident=resident, **data
+                        )
                         messages.success(request, _("Changes saved."))
                     return redirect("backoffice:resident_detail", pk=resident.pk)
                 except ApplicationError as exc:
@@ -164,9 +188,15 @@ def _resident_form_view(request: HttpRequest, resident: Resident | None) -> Http
         form = forms.ResidentForm(
             initial=forms.ResidentForm.initial_from(resident) if resident else None
         )
-    return render(request, "backoffice/resident_form.html", {
-        "form": form, "resident": resident, "duplicates": duplicates,
-    })
+    return render(
+        request,
+        "backoffice/resident_form.html",
+        {
+            "form": form,
+            "resident": resident,
+            "duplicates": duplicates,
+        },
+    )
 
 
 @staff_view("people.add_resident")
@@ -195,20 +225,33 @@ def resident_sensitive(request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.SensitiveProfileForm(request.POST)
         if form.is_valid():
             people_services.sensitive_profile_save(
-                actor=request.user, resident=resident, **form.cleaned_data)
+                actor=request.user, resident=resident, **form.cleaned_data
+            )
             messages.success(request, _("Sensitive profile saved."))
             return redirect("backoffice:resident_sensitive", pk=resident.pk)
     else:
         profile = people_selectors.sensitive_profile_get(
-            user=request.user, resident=resident, path=request.path)
-        initial = {
-            "disability": profile.disability, "health_notes": profile.health_notes,
-            "vulnerability": profile.vulnerability,
-        } if profile else {}
+            user=request.user, resident=resident, path=request.path
+        )
+        initial = (
+            {
+                "disability": profile.disability,
+                "health_notes": profile.health_notes,
+                "vulnerability": profile.vulnerability,
+            }
+            if profile
+            else {}
+        )
         form = forms.SensitiveProfileForm(initial=initial)
-    return render(request, "backoffice/resident_sensitive.html", {
-        "resident": resident, "form": form, "can_change": can_change,
-    })
+    return render(
+        request,
+        "backoffice/resident_sensitive.html",
+        {
+            "resident": resident,
+            "form": form,
+            "can_change": can_change,
+        },
+    )
 
 
 @require_POST
@@ -220,8 +263,9 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ConsentForm(request.POST)
     if form.is_valid():
         try:
-            people_services.consent_record(actor=request.user, resident=resident,
-                                           **form.cleaned_data)
+            people_services.consent_record(
+                actor=request.user, resident=resident, **form.cleaned_data
+            )
             messages.success(request, _("Consent recorded."))
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -237,8 +281,10 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
         request, people_selectors.resident_get(user=request.user, pk=pk), model=Resident, pk=pk
     )
     consent = scoped_or_404(
-        request, people_selectors.consent_list(resident=resident).filter(pk=consent_pk).first(),
-        model=Consent, pk=consent_pk,
+        request,
+        people_selectors.consent_list(resident=resident).filter(pk=consent_pk).first(),
+        model=Consent,
+        pk=consent_pk,
     )
     try:
         people_services.consent_withdraw(actor=request.user, consent=consent)
@@ -256,9 +302,14 @@ def household_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")[:100]
     lab = request.lab  # type: ignore[attr-defined]
     qs = people_selectors.household_list(user=request.user, q=q, lab_id=lab.pk if lab else None)
-    return render(request, "backoffice/household_list.html", {
-        "page": paginate(request, qs), "q": q,
-    })
+    return render(
+        request,
+        "backoffice/household_list.html",
+        {
+            "page": paginate(request, qs),
+            "q": q,
+        },
+    )
 
 
 @staff_view("people.add_household")
@@ -275,7 +326,9 @@ def household_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 household = people_services.household_create(
-                    actor=request.user, lab=lab, label=form.cleaned_data["label"],
+                    actor=request.user,
+                    lab=lab,
+                    label=form.cleaned_data["label"],
                     reference_person=reference,
                 )
                 messages.success(request, _("Household created."))
@@ -284,56 +337,80 @@ def household_create(request: HttpRequest) -> HttpResponse:
                 _apply_errors(form, exc)
     else:
         form = forms.HouseholdForm(initial={"label": reference.last_name if reference else ""})
-    return render(request, "backoffice/household_form.html", {
-        "form": form, "reference": reference,
-    })
+    return render(
+        request,
+        "backoffice/household_form.html",
+        {
+            "form": form,
+            "reference": reference,
+        },
+    )
 
 
 @staff_view("people.view_household")
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = scoped_or_404(
-        request, people_selectors.household_get(user=request.user, pk=pk),
-        model=Household, pk=pk,
+        request,
+        people_selectors.household_get(user=request.user, pk=pk),
+        model=Household,
+        pk=pk,
     )
     candidates = None
     q = request.GET.get("q", "")[:100]
     if q:
         candidates = people_selectors.resident_list(
-            user=request.user, q=q, lab_id=household.lab_id)[:10]
+            user=request.user, q=q, lab_id=household.lab_id
+        )[:10]
     tenancies = list(household.tenancies.all())
     open_tenancy = next((t for t in tenancies if t.ends_on is None), None)
     units = []
     if open_tenancy is None and request.user.has_perm("people.add_tenancy"):
-        units = list(territory_selectors.unit_list(
-            user=request.user, status="vacant").filter(
-            building__district_id=household.lab.district_id)[:200])
-    return render(request, "backoffice/household_detail.html", {
-        "household": household, "candidates": candidates, "q": q,
-        "tenancies": tenancies, "open_tenancy": open_tenancy,
-        "member_form": forms.HouseholdMemberForm(),
-        "tenancy_form": forms.TenancyForm(), "units": units,
-        "end_form": forms.TenancyEndForm(),
-    })
+        units = list(
+            territory_selectors.unit_list(user=request.user, status="vacant").filter(
+                building__district_id=household.lab.district_id
+            )[:200]
+        )
+    return render(
+        request,
+        "backoffice/household_detail.html",
+        {
+            "household": household,
+            "candidates": candidates,
+            "q": q,
+            "tenancies": tenancies,
+            "open_tenancy": open_tenancy,
+            "member_form": forms.HouseholdMemberForm(),
+            "tenancy_form": forms.TenancyForm(),
+            "units": units,
+            "end_form": forms.TenancyEndForm(),
+        },
+    )
 
 
 @require_POST
 @staff_view("people.change_household")
 def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = scoped_or_404(
-        request, people_selectors.household_get(user=request.user, pk=pk),
-        model=Household, pk=pk,
+        request,
+        people_selectors.household_get(user=request.user, pk=pk),
+        model=Household,
+        pk=pk,
     )
     form = forms.HouseholdMemberForm(request.POST)
     if form.is_valid():
-        resident = people_selectors.resident_get(user=request.user,
-                                                 pk=form.cleaned_data["resident"])
+        resident = people_selectors.resident_get(
+            user=request.user, pk=form.cleaned_data["resident"]
+        )
         if resident is None:
             messages.error(request, _("Resident not found."))
         else:
             try:
                 people_services.household_add_member(
-                    actor=request.user, household=household, resident=resident,
-                    role=form.cleaned_data["role"])
+                    actor=request.user,
+                    household=household,
+                    resident=resident,
+                    role=form.cleaned_data["role"],
+                )
                 messages.success(request, _("Member added."))
             except ApplicationError as exc:
                 messages.error(request, exc.message)
@@ -344,14 +421,17 @@ def household_member_add(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("people.change_household")
 def household_member_remove(request: HttpRequest, pk: int, resident_pk: int) -> HttpResponse:
     household = scoped_or_404(
-        request, people_selectors.household_get(user=request.user, pk=pk),
-        model=Household, pk=pk,
+        request,
+        people_selectors.household_get(user=request.user, pk=pk),
+        model=Household,
+        pk=pk,
     )
     resident = people_selectors.resident_get(user=request.user, pk=resident_pk)
     if resident is not None:
         try:
             people_services.household_remove_member(
-                actor=request.user, household=household, resident=resident)
+                actor=request.user, household=household, resident=resident
+            )
             messages.success(request, _("Member removed."))
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -362,8 +442,10 @@ def household_member_remove(request: HttpRequest, pk: int, resident_pk: int) -> 
 @staff_view("people.add_tenancy")
 def tenancy_start(request: HttpRequest, pk: int) -> HttpResponse:
     household = scoped_or_404(
-        request, people_selectors.household_get(user=request.user, pk=pk),
-        model=Household, pk=pk,
+        request,
+        people_selectors.household_get(user=request.user, pk=pk),
+        model=Household,
+        pk=pk,
     )
     form = forms.TenancyForm(request.POST)
     if form.is_valid():
@@ -373,8 +455,12 @@ def tenancy_start(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 people_services.tenancy_start(
-                    actor=request.user, household=household, unit=unit,
-                    kind=form.cleaned_data["kind"], starts_on=form.cleaned_data["starts_on"])
+                    actor=request.user,
+                    household=household,
+                    unit=unit,
+                    kind=form.cleaned_data["kind"],
+                    starts_on=form.cleaned_data["starts_on"],
+                )
                 messages.success(request, _("Tenancy recorded."))
             except ApplicationError as exc:
                 messages.error(request, exc.message)
@@ -387,18 +473,23 @@ def tenancy_start(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("people.change_tenancy")
 def tenancy_end(request: HttpRequest, pk: int, tenancy_pk: int) -> HttpResponse:
     household = scoped_or_404(
-        request, people_selectors.household_get(user=request.user, pk=pk),
-        model=Household, pk=pk,
+        request,
+        people_selectors.household_get(user=request.user, pk=pk),
+        model=Household,
+        pk=pk,
     )
     tenancy = scoped_or_404(
-        request, next((t for t in household.tenancies.all() if t.pk == tenancy_pk), None),
-        model=Tenancy, pk=tenancy_pk,
+        request,
+        next((t for t in household.tenancies.all() if t.pk == tenancy_pk), None),
+        model=Tenancy,
+        pk=tenancy_pk,
     )
     form = forms.TenancyEndForm(request.POST)
     if form.is_valid():
         try:
-            people_services.tenancy_end(actor=request.user, tenancy=tenancy,
-                                        ends_on=form.cleaned_data["ends_on"])
+            people_services.tenancy_end(
+                actor=request.user, tenancy=tenancy, ends_on=form.cleaned_data["ends_on"]
+            )
             messages.success(request, _("Tenancy ended."))
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -417,44 +508,72 @@ def building_list(request: HttpRequest) -> HttpResponse:
     lab = request.lab  # type: ignore[attr-defined]
     district_id = lab.district_id if lab else None
     qs = territory_selectors.building_list(
-        user=request.user, district_id=district_id,
-        q=filters.get("q", ""), status=filters.get("status", ""))
+        user=request.user,
+        district_id=district_id,
+        q=filters.get("q", ""),
+        status=filters.get("status", ""),
+    )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "backoffice/building_list.html", {
-        "form": form, "page": paginate(request, qs), "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "backoffice/building_list.html",
+        {
+            "form": form,
+            "page": paginate(request, qs),
+            "query": query.urlencode(),
+        },
+    )
 
 
 @staff_view("territory.view_building")
 def building_map(request: HttpRequest) -> HttpResponse:
     lab = request.lab  # type: ignore[attr-defined]
     points = territory_selectors.building_map_points(
-        user=request.user, district_id=lab.district_id if lab else None)
-    return render(request, "backoffice/building_map.html", {
-        "points_json": json.dumps(points), "count": len(points),
-    })
+        user=request.user, district_id=lab.district_id if lab else None
+    )
+    return render(
+        request,
+        "backoffice/building_map.html",
+        {
+            "points_json": json.dumps(points),
+            "count": len(points),
+        },
+    )
 
 
 @staff_view("territory.view_building")
 def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     building = scoped_or_404(
-        request, territory_selectors.building_get(user=request.user, pk=pk),
-        model=Building, pk=pk,
+        request,
+        territory_selectors.building_get(user=request.user, pk=pk),
+        model=Building,
+        pk=pk,
     )
     entrances = list(territory_selectors.entrance_list(building=building))
     entrance_id = request.GET.get("stair")
     selected = next((e for e in entrances if str(e.pk) == entrance_id), None)
-    units = list(territory_selectors.unit_list(
-        user=request.user, building_id=building.pk,
-        entrance_id=selected.pk if selected else None))
+    units = list(
+        territory_selectors.unit_list(
+            user=request.user,
+            building_id=building.pk,
+            entrance_id=selected.pk if selected else None,
+        )
+    )
     tenants = people_selectors.unit_tenants(user=request.user, unit_ids=[u.pk for u in units])
     for unit in units:
         unit.tenancy = tenants.get(unit.pk)  # type: ignore[attr-defined]
-    return render(request, "backoffice/building_detail.html", {
-        "building": building, "entrances": entrances, "selected": selected, "units": units,
-        "show_tenants": request.user.has_perm("people.view_resident"),
-    })
+    return render(
+        request,
+        "backoffice/building_detail.html",
+        {
+            "building": building,
+            "entrances": entrances,
+            "selected": selected,
+            "units": units,
+            "show_tenants": request.user.has_perm("people.view_resident"),
+        },
+    )
 
 
 @staff_view("territory.view_unit")
@@ -464,9 +583,15 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     tenancy = people_selectors.unit_tenants(user=request.user, unit_ids=[unit.pk]).get(unit.pk)
     members = list(tenancy.household.members.all()) if tenancy else []
-    return render(request, "backoffice/unit_detail.html", {
-        "unit": unit, "tenancy": tenancy, "members": members,
-    })
+    return render(
+        request,
+        "backoffice/unit_detail.html",
+        {
+            "unit": unit,
+            "tenancy": tenancy,
+            "members": members,
+        },
+    )
 
 
 # --- Audit --------------------------------------------------------------------------------
@@ -479,17 +604,22 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     actions = core_selectors.audit_action_choices(lab_ids=lab_ids)
     form = forms.AuditFilterForm(request.GET or None, actions=actions)
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = core_selectors.audit_event_list(lab_ids=lab_ids, **{k: v for k, v in filters.items()
-                                                            if v})
+    qs = core_selectors.audit_event_list(lab_ids=lab_ids, **{k: v for k, v in filters.items() if v})
     access = None
     if request.GET.get("view") == "access":
         access = paginate(request, core_selectors.access_event_list(lab_ids=lab_ids), 50)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "backoffice/audit_log.html", {
-        "form": form, "page": paginate(request, qs, 50), "access": access,
-        "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "backoffice/audit_log.html",
+        {
+            "form": form,
+            "page": paginate(request, qs, 50),
+            "access": access,
+            "query": query.urlencode(),
+        },
+    )
 
 
 # --- Imports ------------------------------------------------------------------------------
@@ -498,8 +628,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Coordinators upload a CSV/XLSX of units or residents; any bad row writes nothing."""
-    from quartiere.backoffice.imports import run_import  # noqa: PLC0415
-    from quartiere.core.importing import FileFormatError  # noqa: PLC0415
+    from quartiere.backoffice.imports import run_import
+    from quartiere.core.importing import FileFormatError
 
     allowed = {
         "units": request.user.has_perm("territory.import_units"),
@@ -518,8 +648,12 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             upload = form.cleaned_data["file"]
             try:
                 report = run_import(
-                    actor=request.user, lab=lab, kind=kind, data=upload.read(),
-                    filename=upload.name, dry_run=form.cleaned_data["dry_run"],
+                    actor=request.user,
+                    lab=lab,
+                    kind=kind,
+                    data=upload.read(),
+                    filename=upload.name,
+                    dry_run=form.cleaned_data["dry_run"],
                 )
             except FileFormatError as exc:
                 form.add_error("file", str(exc))
@@ -527,11 +661,19 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 if report.errors:
                     messages.error(request, _("The file has errors: nothing was written."))
                 elif report.dry_run:
-                    messages.info(request, _("The file is valid. Untick the check box to import it."))
+                    messages.info(
+                        request, _("The file is valid. Untick the check box to import it.")
+                    )
                 else:
                     messages.success(request, _("Import complete."))
     else:
         form = forms.ImportForm()
-    return render(request, "backoffice/import.html", {
-        "form": form, "report": report, "allowed": allowed,
-    })
+    return render(
+        request,
+        "backoffice/import.html",
+        {
+            "form": form,
+            "report": report,
+            "allowed": allowed,
+        },
+    )

@@ -62,11 +62,14 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, dict[str, str]]]:
     for index, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
-        yield index, {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)}
+        yield (
+            index,
+            {h: (values[i].strip() if i < len(values) else "") for i, h in enumerate(header)},
+        )
 
 
 def _xlsx_rows(stream: BinaryIO) -> Iterator[tuple[int, dict[str, str]]]:
-    from openpyxl import load_workbook  # noqa: PLC0415 - heavy import only when needed
+    from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
@@ -86,7 +89,7 @@ def _xlsx_rows(stream: BinaryIO) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def _cell(value: object) -> str:
-    import datetime as dt  # noqa: PLC0415
+    import datetime as dt
 
     if isinstance(value, dt.datetime):
         return value.date().isoformat()

@@ -41,7 +41,7 @@ def audit_action_choices(*, lab_ids: Collection[int] | None) -> list[str]:
     qs = AuditEvent.objects.all()
     if lab_ids is not None:
         qs = qs.filter(lab_id__in=lab_ids)
-    return sorted(qs.values_list("action", flat=True).distinct())
+    return list(qs.order_by("action").values_list("action", flat=True).distinct())
 
 
 def access_event_list(*, lab_ids: Collection[int] | None) -> QuerySet[AccessEvent]:

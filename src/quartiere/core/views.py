@@ -14,6 +14,7 @@ from quartiere.core import audit
 from quartiere.core.models import AccessOutcome
 
 V = TypeVar("V", bound=Callable[..., Any])
+M = TypeVar("M", bound=Model)
 
 
 def public(view: V) -> V:
@@ -22,16 +23,18 @@ def public(view: V) -> V:
     return view
 
 
-def scoped_or_404(
-    request: HttpRequest, obj: Model | None, *, model: type[Model], pk: Any
-) -> Model:
+def scoped_or_404(request: HttpRequest, obj: M | None, *, model: type[M], pk: Any) -> M:
     """Return ``obj`` or raise 404; a miss on an object that exists is logged as refused."""
     if obj is not None:
         return obj
     if model._default_manager.filter(pk=pk).exists():
         audit.access(
-            actor=request.user, target_type=model._meta.label_lower, target_id=pk,
-            outcome=AccessOutcome.DENIED, purpose="out of scope", path=request.path,
+            actor=request.user,
+            target_type=model._meta.label_lower,
+            target_id=pk,
+            outcome=AccessOutcome.DENIED,
+            purpose="out of scope",
+            path=request.path,
         )
     raise Http404
 

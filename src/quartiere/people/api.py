@@ -16,14 +16,27 @@ from quartiere.people.models import Resident
 class ResidentOutput(serializers.ModelSerializer):
     class Meta:
         model = Resident
-        fields = ["id", "lab", "first_name", "last_name", "codice_fiscale", "birth_date",
-                  "gender", "citizenship", "preferred_language", "household",
-                  "household_role"]
+        fields = [
+            "id",
+            "lab",
+            "first_name",
+            "last_name",
+            "codice_fiscale",
+            "birth_date",
+            "gender",
+            "citizenship",
+            "preferred_language",
+            "household",
+            "household_role",
+        ]
 
 
-@extend_schema(tags=["people"], parameters=[
-    OpenApiParameter("q", str, description="Name prefix (either order) or codice fiscale"),
-])
+@extend_schema(
+    tags=["people"],
+    parameters=[
+        OpenApiParameter("q", str, description="Name prefix (either order) or codice fiscale"),
+    ],
+)
 class ResidentListApi(ListAPIView):
     serializer_class = ResidentOutput
     permission_classes = [ViewPermission]

@@ -7,12 +7,14 @@ L M N P Q R S T U V when two people would share a code) and the 11-digit tempora
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.it import codicefiscale
 
 MONTH_LETTERS = "ABCDEHLMPRST"
 VOWELS = set("AEIOU")
+OMOCODIA_DIGITS = str.maketrans("LMNPQRSTUV", "0123456789")
 
 
 class InvalidCodiceFiscale(ValueError):
@@ -30,7 +32,7 @@ def validate(value: str) -> str:
     try:
         return codicefiscale.validate(code)
     except StdnumError as exc:
-        raise InvalidCodiceFiscale(str(exc.message)) from exc
+        raise InvalidCodiceFiscale(str(getattr(exc, "message", exc))) from exc
 
 
 def birth_date(value: str) -> dt.date | None:
@@ -45,22 +47,29 @@ def birth_date(value: str) -> dt.date | None:
 
 
 def gender(value: str) -> str | None:
-    """Return 'M' or 'F' from a personal 16-character code."""
+    """Return 'M' or 'F' from a personal 16-character code (omocodia decoded)."""
     code = normalise(value)
     if len(code) != 16:
         return None
-    try:
-        return codicefiscale.get_gender(code)
-    except StdnumError:
+    # stdnum's get_gender does not decode omocodia letters in the day digits.
+    day = code[9:11].translate(OMOCODIA_DIGITS)
+    if not day.isdigit():
         return None
+    return "M" if int(day) < 32 else "F"
+
+
+def _letters(word: str) -> str:
+    """Upper-case A-Z letters only: accents dropped (Nicolò -> NICOLO), the rest ignored."""
+    text = unicodedata.normalize("NFKD", word.upper())
+    return "".join(c for c in text if "A" <= c <= "Z")
 
 
 def _consonants(word: str) -> str:
-    return "".join(c for c in word.upper() if c.isalpha() and c not in VOWELS)
+    return "".join(c for c in _letters(word) if c not in VOWELS)
 
 
 def _vowels(word: str) -> str:
-    return "".join(c for c in word.upper() if c in VOWELS)
+    return "".join(c for c in _letters(word) if c in VOWELS)
 
 
 def _surname_part(surname: str) -> str:
@@ -74,9 +83,7 @@ def _name_part(name: str) -> str:
     return (cons + _vowels(name) + "XXX")[:3]
 
 
-def build(
-    *, surname: str, name: str, born_on: dt.date, female: bool, place_code: str
-) -> str:
+def build(*, surname: str, name: str, born_on: dt.date, female: bool, place_code: str) -> str:
     """Compose a valid 16-character code from the personal data (check letter included)."""
     day = born_on.day + (40 if female else 0)
     body = (
@@ -88,4 +95,3 @@ def build(
         + place_code.upper()
     )
     return body + codicefiscale.calc_check_digit(body)
-

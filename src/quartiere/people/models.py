@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -30,13 +31,19 @@ class Household(TimeStampedModel):
     """A household (nucleo familiare) followed by a lab; members are residents."""
 
     lab = models.ForeignKey(
-        "accounts.Lab", verbose_name=_("lab"), on_delete=models.PROTECT,
+        "accounts.Lab",
+        verbose_name=_("lab"),
+        on_delete=models.PROTECT,
         related_name="households",
     )
     label = models.CharField(_("name"), max_length=150)
     reference_person = models.ForeignKey(
-        "people.Resident", verbose_name=_("reference person"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "people.Resident",
+        verbose_name=_("reference person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -52,13 +59,14 @@ class Resident(TimeStampedModel):
     """A person living in the district, known to the lab. All demo residents are synthetic."""
 
     lab = models.ForeignKey(
-        "accounts.Lab", verbose_name=_("lab"), on_delete=models.PROTECT,
+        "accounts.Lab",
+        verbose_name=_("lab"),
+        on_delete=models.PROTECT,
         related_name="residents",
     )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
-    codice_fiscale = models.CharField(_("codice fiscale"), max_length=16, blank=True,
-                                      db_index=True)
+    codice_fiscale = models.CharField(_("codice fiscale"), max_length=16, blank=True, db_index=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     citizenship = models.CharField(
@@ -73,8 +81,12 @@ class Resident(TimeStampedModel):
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.ITALIAN
     )
     household = models.ForeignKey(
-        Household, verbose_name=_("household"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="members",
+        Household,
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
     household_role = models.CharField(
         _("role in household"), max_length=20, choices=HouseholdRole.choices, blank=True
@@ -106,7 +118,7 @@ class Resident(TimeStampedModel):
         self.name_key = search_key(self.last_name, self.first_name)
         self.name_key_reversed = search_key(self.first_name, self.last_name)
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Derived from the row's own fields only, so kept here rather than in a service.
         self.refresh_search_keys()
         update_fields = kwargs.get("update_fields")
@@ -119,11 +131,15 @@ class Tenancy(TimeStampedModel):
     """A household's right to (or occupation of) a unit, over a period."""
 
     household = models.ForeignKey(
-        Household, verbose_name=_("household"), on_delete=models.CASCADE,
+        Household,
+        verbose_name=_("household"),
+        on_delete=models.CASCADE,
         related_name="tenancies",
     )
     unit = models.ForeignKey(
-        "territory.Unit", verbose_name=_("unit"), on_delete=models.PROTECT,
+        "territory.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
         related_name="tenancies",
     )
     kind = models.CharField(_("kind"), max_length=30, choices=TenancyKind.choices)
@@ -136,11 +152,13 @@ class Tenancy(TimeStampedModel):
         verbose_name_plural = _("tenancies")
         constraints = [
             models.UniqueConstraint(
-                fields=["unit"], condition=models.Q(ends_on__isnull=True),
+                fields=["unit"],
+                condition=models.Q(ends_on__isnull=True),
                 name="tenancy_one_open_per_unit",
             ),
             models.UniqueConstraint(
-                fields=["household"], condition=models.Q(ends_on__isnull=True),
+                fields=["household"],
+                condition=models.Q(ends_on__isnull=True),
                 name="tenancy_one_open_per_household",
             ),
             models.CheckConstraint(
@@ -165,8 +183,11 @@ class Consent(TimeStampedModel):
     given_at = models.DateTimeField(_("given at"))
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -186,15 +207,20 @@ class SensitiveProfile(TimeStampedModel):
     """Special-category data (GDPR art. 9), encrypted at rest; each read is logged."""
 
     resident = models.OneToOneField(
-        Resident, verbose_name=_("resident"), on_delete=models.CASCADE,
+        Resident,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
         related_name="sensitive_profile",
     )
     disability = EncryptedTextField(_("disability"), blank=True)
     health_notes = EncryptedTextField(_("health notes"), blank=True)
     vulnerability = EncryptedTextField(_("vulnerability"), blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from quartiere.accounts.selectors import user_scope
 from quartiere.core import audit
+from quartiere.core.models import AccessOutcome
 from quartiere.people import codice_fiscale
 from quartiere.people.models import (
     Consent,
@@ -95,17 +96,17 @@ def resident_list(
         qs = qs.filter(household__isnull=False)
     elif has_household == "no":
         qs = qs.filter(household__isnull=True)
-    return qs.select_related("household", "lab").prefetch_related(current_tenancies()).order_by(
-        "last_name", "first_name", "id"
+    return (
+        qs.select_related("household", "lab")
+        .prefetch_related(current_tenancies())
+        .order_by("last_name", "first_name", "id")
     )
 
 
 def resident_get(*, user: Any, pk: int) -> Resident | None:
     """Return a visible resident with household and current tenancy, or None."""
     labs = _lab_filter(user)
-    qs = Resident.objects.select_related("household", "lab").prefetch_related(
-        current_tenancies()
-    )
+    qs = Resident.objects.select_related("household", "lab").prefetch_related(current_tenancies())
     if labs is not None:
         qs = qs.filter(lab_id__in=labs)
     return qs.filter(pk=pk).first()
@@ -137,8 +138,9 @@ def resident_duplicates(
     qs = Resident.objects.filter(conditions)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
-    matches = list(qs.only("id", "lab_id", "first_name", "last_name", "birth_date",
-                           "codice_fiscale")[:20])
+    matches = list(
+        qs.only("id", "lab_id", "first_name", "last_name", "birth_date", "codice_fiscale")[:20]
+    )
     mine = [r for r in matches if visible is None or r.lab_id in visible]
     return {"visible": mine, "elsewhere": len(matches) - len(mine)}
 
@@ -175,13 +177,17 @@ def household_get(*, user: Any, pk: int) -> Household | None:
     qs = Household.objects.select_related("reference_person", "lab")
     if labs is not None:
         qs = qs.filter(lab_id__in=labs)
-    return qs.prefetch_related(
-        Prefetch("members", queryset=Resident.objects.order_by("birth_date", "id")),
-        Prefetch(
-            "tenancies",
-            queryset=Tenancy.objects.select_related("unit__building", "unit__entrance"),
-        ),
-    ).filter(pk=pk).first()
+    return (
+        qs.prefetch_related(
+            Prefetch("members", queryset=Resident.objects.order_by("birth_date", "id")),
+            Prefetch(
+                "tenancies",
+                queryset=Tenancy.objects.select_related("unit__building", "unit__entrance"),
+            ),
+        )
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def unit_tenants(*, user: Any, unit_ids: list[int]) -> dict[int, Tenancy]:
@@ -210,11 +216,24 @@ def sensitive_profile_get(
     Returns None without reading when the capability is missing (the refusal is logged too).
     """
     if not user.has_perm("people.view_sensitive_profile"):
+        audit.access(
+            actor=user,
+            target_type="people.sensitiveprofile",
+            target_id=resident.pk,
+            outcome=AccessOutcome.DENIED,
+            purpose="view",
+            lab_id=resident.lab_id,
+            path=path,
+        )
         return None
     profile = SensitiveProfile.objects.filter(resident=resident).first()
     audit.access(
-        actor=user, target_type="people.sensitiveprofile", target_id=resident.pk,
-        purpose="view", lab_id=resident.lab_id, path=path,
+        actor=user,
+        target_type="people.sensitiveprofile",
+        target_id=resident.pk,
+        purpose="view",
+        lab_id=resident.lab_id,
+        path=path,
     )
     return profile
 

@@ -17,10 +17,21 @@ from quartiere.core.importing import ImportReport, require_columns
 from quartiere.people import codice_fiscale
 from quartiere.people.enums import Gender, HouseholdRole, Language, TenancyKind
 from quartiere.people.models import Consent, Household, Resident, SensitiveProfile, Tenancy
+from quartiere.territory import services as territory_services
+from quartiere.territory.enums import UnitStatus
 
 RESIDENT_FIELDS = (
-    "first_name", "last_name", "codice_fiscale", "birth_date", "gender", "citizenship",
-    "residence_permit_expires_on", "phone", "email", "preferred_language", "household",
+    "first_name",
+    "last_name",
+    "codice_fiscale",
+    "birth_date",
+    "gender",
+    "citizenship",
+    "residence_permit_expires_on",
+    "phone",
+    "email",
+    "preferred_language",
+    "household",
     "household_role",
 )
 
@@ -55,7 +66,9 @@ def resident_create(*, actor: Any, lab: Any, **fields: Any) -> Resident:
     _clean_resident(resident)
     resident.save()
     audit.record(
-        actor=actor, action="people.resident_create", target=resident,
+        actor=actor,
+        action="people.resident_create",
+        target=resident,
         changes=audit.snapshot(resident, RESIDENT_FIELDS),
     )
     return resident
@@ -72,9 +85,7 @@ def resident_update(*, actor: Any, resident: Resident, **fields: Any) -> Residen
     resident.save()
     changes = audit.diff(before, audit.snapshot(resident, RESIDENT_FIELDS))
     if changes:
-        audit.record(
-            actor=actor, action="people.resident_update", target=resident, changes=changes
-        )
+        audit.record(actor=actor, action="people.resident_update", target=resident, changes=changes)
     return resident
 
 
@@ -89,9 +100,12 @@ def household_create(
     audit.record(actor=actor, action="people.household_create", target=household)
     if reference_person is not None:
         household_add_member(
-            actor=actor, household=household, resident=reference_person,
+            actor=actor,
+            household=household,
+            resident=reference_person,
             role=HouseholdRole.REFERENCE,
         )
+        household.refresh_from_db()  # household_add_member saved another instance
     return household
 
 
@@ -117,9 +131,14 @@ def household_add_member(
         household.reference_person = resident
         household.save(update_fields=["reference_person", "updated_at"])
     audit.record(
-        actor=actor, action="people.household_add_member", target=household,
-        changes={"resident": resident.pk, "household": [old[0], household.pk],
-                 "role": [old[1], role]},
+        actor=actor,
+        action="people.household_add_member",
+        target=household,
+        changes={
+            "resident": resident.pk,
+            "household": [old[0], household.pk],
+            "role": [old[1], role],
+        },
     )
     return resident
 
@@ -135,7 +154,9 @@ def household_remove_member(*, actor: Any, household: Household, resident: Resid
         household.reference_person = None
         household.save(update_fields=["reference_person", "updated_at"])
     audit.record(
-        actor=actor, action="people.household_remove_member", target=household,
+        actor=actor,
+        action="people.household_remove_member",
+        target=household,
         changes={"resident": resident.pk},
     )
 
@@ -148,8 +169,9 @@ def tenancy_start(
     if kind not in TenancyKind.values:
         raise ApplicationError(f"Unknown tenancy kind {kind!r}.")
     if Tenancy.objects.filter(unit=unit, ends_on__isnull=True).exists():
-        raise ApplicationError("This unit already has an open tenancy.",
-                               fields={"unit": ["The unit is occupied."]})
+        raise ApplicationError(
+            "This unit already has an open tenancy.", fields={"unit": ["The unit is occupied."]}
+        )
     if Tenancy.objects.filter(household=household, ends_on__isnull=True).exists():
         raise ApplicationError("This household already has an open tenancy: end it first.")
     try:
@@ -159,8 +181,14 @@ def tenancy_start(
             )
     except IntegrityError as exc:  # a concurrent start won the race
         raise ApplicationError("This unit already has an open tenancy.") from exc
+    territory_services.unit_set_status(
+        actor=actor, unit=unit, status=UnitStatus.OCCUPIED, lab_id=household.lab_id
+    )
     audit.record(
-        actor=actor, action="people.tenancy_start", target=tenancy, lab_id=household.lab_id,
+        actor=actor,
+        action="people.tenancy_start",
+        target=tenancy,
+        lab_id=household.lab_id,
         changes={"unit": unit.pk, "kind": kind, "starts_on": starts_on},
     )
     return tenancy
@@ -173,20 +201,31 @@ def tenancy_end(*, actor: Any, tenancy: Tenancy, ends_on: dt.date) -> Tenancy:
     if tenancy.ends_on is not None:
         raise ApplicationError("This tenancy has already ended.")
     if ends_on < tenancy.starts_on:
-        raise ApplicationError("A tenancy cannot end before it starts.",
-                               fields={"ends_on": ["Before the start date."]})
+        raise ApplicationError(
+            "A tenancy cannot end before it starts.", fields={"ends_on": ["Before the start date."]}
+        )
     tenancy.ends_on = ends_on
     tenancy.save(update_fields=["ends_on", "updated_at"])
+    territory_services.unit_set_status(
+        actor=actor, unit=tenancy.unit, status=UnitStatus.VACANT, lab_id=tenancy.household.lab_id
+    )
     audit.record(
-        actor=actor, action="people.tenancy_end", target=tenancy,
-        lab_id=tenancy.household.lab_id, changes={"ends_on": [None, ends_on]},
+        actor=actor,
+        action="people.tenancy_end",
+        target=tenancy,
+        lab_id=tenancy.household.lab_id,
+        changes={"ends_on": [None, ends_on]},
     )
     return tenancy
 
 
 @transaction.atomic
 def consent_record(
-    *, actor: Any, resident: Resident, purpose: str, legal_basis: str,
+    *,
+    actor: Any,
+    resident: Resident,
+    purpose: str,
+    legal_basis: str,
     given_at: dt.datetime | None = None,
 ) -> Consent:
     """Record a consent; an active consent for the same purpose is not duplicated."""
@@ -196,11 +235,17 @@ def consent_record(
     if existing:
         raise ApplicationError("An active consent for this purpose is already recorded.")
     consent = Consent.objects.create(
-        resident=resident, purpose=purpose, legal_basis=legal_basis,
-        given_at=given_at or timezone.now(), recorded_by=actor,
+        resident=resident,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        given_at=given_at or timezone.now(),
+        recorded_by=actor,
     )
     audit.record(
-        actor=actor, action="people.consent_record", target=consent, lab_id=resident.lab_id,
+        actor=actor,
+        action="people.consent_record",
+        target=consent,
+        lab_id=resident.lab_id,
         changes={"purpose": purpose, "legal_basis": legal_basis},
     )
     return consent
@@ -215,7 +260,9 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
     consent.withdrawn_at = timezone.now()
     consent.save(update_fields=["withdrawn_at", "updated_at"])
     audit.record(
-        actor=actor, action="people.consent_withdraw", target=consent,
+        actor=actor,
+        action="people.consent_withdraw",
+        target=consent,
         lab_id=consent.resident.lab_id,
     )
     return consent
@@ -226,19 +273,23 @@ def sensitive_profile_save(
     *, actor: Any, resident: Resident, disability: str, health_notes: str, vulnerability: str
 ) -> SensitiveProfile:
     """Store the special-category profile (encrypted); the audit names fields, not values."""
-    profile, created = SensitiveProfile.objects.select_for_update().get_or_create(
-        resident=resident
-    )
+    profile, created = SensitiveProfile.objects.select_for_update().get_or_create(resident=resident)
     changed = [
-        name for name, value in (("disability", disability), ("health_notes", health_notes),
-                                 ("vulnerability", vulnerability))
+        name
+        for name, value in (
+            ("disability", disability),
+            ("health_notes", health_notes),
+            ("vulnerability", vulnerability),
+        )
         if getattr(profile, name) != value
     ]
     profile.disability, profile.health_notes = disability, health_notes
     profile.vulnerability, profile.updated_by = vulnerability, actor
     profile.save()
     audit.record(
-        actor=actor, action="people.sensitive_profile_save", target=resident,
+        actor=actor,
+        action="people.sensitive_profile_save",
+        target=resident,
         changes={"fields_changed": changed, "created": created},
     )
     return profile
@@ -314,11 +365,19 @@ def residents_import(
             if citizenship and (len(citizenship) != 2 or not citizenship.isalpha()):
                 raise ValueError(f"citizenship: {citizenship!r} is not a 2-letter country code")
             resident = Resident(
-                lab=lab, first_name=first, last_name=last, codice_fiscale=cf,
-                birth_date=born, gender=gender, citizenship=citizenship,
+                lab=lab,
+                first_name=first,
+                last_name=last,
+                codice_fiscale=cf,
+                birth_date=born,
+                gender=gender,
+                citizenship=citizenship,
                 residence_permit_expires_on=_date(
-                    row.get("residence_permit_expires_on", ""), "residence_permit_expires_on"),
-                phone=row.get("phone", "").strip(), email=email, preferred_language=language,
+                    row.get("residence_permit_expires_on", ""), "residence_permit_expires_on"
+                ),
+                phone=row.get("phone", "").strip(),
+                email=email,
+                preferred_language=language,
             )
             resident.refresh_search_keys()
             role = row.get("household_role", "").strip().lower()
@@ -332,11 +391,13 @@ def residents_import(
     if file_codes:
         taken = set(
             Resident.objects.filter(codice_fiscale__in=list(file_codes)).values_list(
-                "codice_fiscale", flat=True)
+                "codice_fiscale", flat=True
+            )
         )
         for code in sorted(taken, key=file_codes.__getitem__):
             report.errors.append(
-                (file_codes[code], "codice_fiscale: already registered (duplicate resident)"))
+                (file_codes[code], "codice_fiscale: already registered (duplicate resident)")
+            )
         report.errors.sort()
     if report.errors or dry_run:
         return report
@@ -353,12 +414,14 @@ def residents_import(
         Resident.objects.bulk_create([c[0] for c in candidates], batch_size=1000)
         for resident, _label, role in candidates:
             if resident.household_id and role == HouseholdRole.REFERENCE:
-                Household.objects.filter(pk=resident.household_id).update(
-                    reference_person=resident)
+                Household.objects.filter(pk=resident.household_id).update(reference_person=resident)
         report.created = len(candidates)
         audit.record(
-            actor=actor, action="people.residents_import", target_type="people.resident",
-            label=f"{report.created} residents", lab_id=lab.pk,
+            actor=actor,
+            action="people.residents_import",
+            target_type="people.resident",
+            label=f"{report.created} residents",
+            lab_id=lab.pk,
             changes={"created": report.created, "households": len(households)},
         )
     return report
@@ -383,7 +446,7 @@ def people_bulk_create(
     for r in residents:
         r.refresh_search_keys()
         if r.household is not None:
-            r.household_id = r.household.pk
+            r.household = r.household  # sets the saved id, keeps the cached object
     Resident.objects.bulk_create(residents, batch_size=2000)
     refs = [
         Household(pk=r.household_id, reference_person_id=r.pk)
@@ -392,14 +455,21 @@ def people_bulk_create(
     ]
     Household.objects.bulk_update(refs, ["reference_person"], batch_size=2000)
     for t in tenancies:
-        t.household_id = t.household.pk
+        t.household = t.household
     Tenancy.objects.bulk_create(tenancies, batch_size=2000)
     for c in consents or []:
-        c.resident_id = c.resident.pk
+        c.resident = c.resident
     Consent.objects.bulk_create(consents or [], batch_size=2000)
     audit.record(
-        actor=actor, action="people.bulk_create", target_type="people.resident",
-        label=f"{len(residents)} residents", lab_id=lab.pk,
-        changes={"households": len(households), "residents": len(residents),
-                 "tenancies": len(tenancies), "consents": len(consents or [])},
+        actor=actor,
+        action="people.bulk_create",
+        target_type="people.resident",
+        label=f"{len(residents)} residents",
+        lab_id=lab.pk,
+        changes={
+            "households": len(households),
+            "residents": len(residents),
+            "tenancies": len(tenancies),
+            "consents": len(consents or []),
+        },
     )

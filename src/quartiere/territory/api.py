@@ -18,8 +18,21 @@ class BuildingOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Building
-        fields = ["id", "district", "code", "street", "number", "latitude", "longitude",
-                  "owner", "year_built", "floors", "has_lift", "status", "unit_count"]
+        fields = [
+            "id",
+            "district",
+            "code",
+            "street",
+            "number",
+            "latitude",
+            "longitude",
+            "owner",
+            "year_built",
+            "floors",
+            "has_lift",
+            "status",
+            "unit_count",
+        ]
 
 
 class UnitOutput(serializers.ModelSerializer):
@@ -27,8 +40,17 @@ class UnitOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Unit
-        fields = ["id", "building", "stair", "code", "floor", "rooms", "floor_area_m2",
-                  "is_accessible", "status"]
+        fields = [
+            "id",
+            "building",
+            "stair",
+            "code",
+            "floor",
+            "rooms",
+            "floor_area_m2",
+            "is_accessible",
+            "status",
+        ]
 
 
 @extend_schema(tags=["territory"])
@@ -39,7 +61,8 @@ class BuildingListApi(ListAPIView):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.building_list(
-            user=self.request.user, q=self.request.query_params.get("q", "")[:100],
+            user=self.request.user,
+            q=self.request.query_params.get("q", "")[:100],
             status=self.request.query_params.get("status", "")[:20],
         )
 

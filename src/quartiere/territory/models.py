@@ -41,11 +41,19 @@ class Building(TimeStampedModel):
     street = models.CharField(_("street"), max_length=150, db_index=True)
     number = models.CharField(_("street number"), max_length=20)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
     )
     owner = models.ForeignKey(
@@ -55,7 +63,9 @@ class Building(TimeStampedModel):
         related_name="buildings",
     )
     year_built = models.PositiveSmallIntegerField(
-        _("year built"), null=True, blank=True,
+        _("year built"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1800), MaxValueValidator(2100)],
     )
     floors = models.PositiveSmallIntegerField(
@@ -63,8 +73,11 @@ class Building(TimeStampedModel):
     )
     has_lift = models.BooleanField(_("lift"), default=False)
     status = models.CharField(
-        _("status"), max_length=20, choices=BuildingStatus.choices,
-        default=BuildingStatus.INHABITED, db_index=True,
+        _("status"),
+        max_length=20,
+        choices=BuildingStatus.choices,
+        default=BuildingStatus.INHABITED,
+        db_index=True,
     )
 
     class Meta:
@@ -124,12 +137,17 @@ class Unit(TimeStampedModel):
         _("rooms"), validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
     floor_area_m2 = models.DecimalField(
-        _("useful floor area (m²)"), max_digits=6, decimal_places=2,
+        _("useful floor area (m²)"),
+        max_digits=6,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal(10)), MaxValueValidator(Decimal(500))],
     )
     is_accessible = models.BooleanField(_("accessible"), default=False)
     status = models.CharField(
-        _("status"), max_length=20, choices=UnitStatus.choices, default=UnitStatus.VACANT,
+        _("status"),
+        max_length=20,
+        choices=UnitStatus.choices,
+        default=UnitStatus.VACANT,
         db_index=True,
     )
 

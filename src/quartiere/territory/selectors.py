@@ -60,10 +60,10 @@ def building_map_points(*, user: Any, district_id: int | None = None) -> list[di
         {
             "id": b.pk,
             "label": b.address,
-            "lat": float(b.latitude),
-            "lon": float(b.longitude),
+            "lat": float(b.latitude or 0),
+            "lon": float(b.longitude or 0),
             "status": b.get_status_display(),
-            "units": b.unit_count,
+            "units": b.unit_count,  # type: ignore[attr-defined]
         }
         for b in qs
     ]
@@ -109,7 +109,7 @@ def unit_status_summary(*, district_ids: Any | None) -> dict[str, int]:
     qs = Unit.objects.all()
     if district_ids is not None:
         qs = qs.filter(building__district_id__in=district_ids)
-    counts = {s: 0 for s in UnitStatus.values}
+    counts = dict.fromkeys(UnitStatus.values, 0)
     for row in qs.values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     return counts

@@ -17,8 +17,16 @@ from quartiere.territory.enums import BuildingStatus, UnitStatus
 from quartiere.territory.models import Building, District, Entrance, Unit
 
 BUILDING_FIELDS = (
-    "code", "street", "number", "latitude", "longitude", "owner", "year_built", "floors",
-    "has_lift", "status",
+    "code",
+    "street",
+    "number",
+    "latitude",
+    "longitude",
+    "owner",
+    "year_built",
+    "floors",
+    "has_lift",
+    "status",
 )
 UNIT_FIELDS = ("entrance", "code", "floor", "rooms", "floor_area_m2", "is_accessible", "status")
 
@@ -35,9 +43,7 @@ def _validated(obj: Any, exclude: Iterable[str] = ()) -> Any:
 
 
 @transaction.atomic
-def district_create(
-    *, actor: Any, municipality: str, name: str, boundary: Any = None
-) -> District:
+def district_create(*, actor: Any, municipality: str, name: str, boundary: Any = None) -> District:
     """Create a district; the name is unique within its municipality."""
     district = _validated(District(municipality=municipality, name=name, boundary=boundary))
     district.save()
@@ -51,7 +57,9 @@ def building_create(*, actor: Any, district: District, **fields: Any) -> Buildin
     building = _validated(Building(district=district, **fields))
     building.save()
     audit.record(
-        actor=actor, action="territory.building_create", target=building,
+        actor=actor,
+        action="territory.building_create",
+        target=building,
         changes=audit.snapshot(building, BUILDING_FIELDS),
     )
     return building
@@ -86,14 +94,16 @@ def unit_create(*, actor: Any, entrance: Entrance, **fields: Any) -> Unit:
     unit = _validated(Unit(building_id=entrance.building_id, entrance=entrance, **fields))
     unit.save()
     audit.record(
-        actor=actor, action="territory.unit_create", target=unit,
+        actor=actor,
+        action="territory.unit_create",
+        target=unit,
         changes=audit.snapshot(unit, UNIT_FIELDS),
     )
     return unit
 
 
 @transaction.atomic
-def unit_set_status(*, actor: Any, unit: Unit, status: str) -> Unit:
+def unit_set_status(*, actor: Any, unit: Unit, status: str, lab_id: int | None = None) -> Unit:
     """Change a unit's status (occupied, vacant, unavailable, reserved)."""
     if status not in UnitStatus.values:
         raise ApplicationError(f"Unknown unit status {status!r}.")
@@ -104,7 +114,10 @@ def unit_set_status(*, actor: Any, unit: Unit, status: str) -> Unit:
     unit.status = status
     unit.save(update_fields=["status", "updated_at"])
     audit.record(
-        actor=actor, action="territory.unit_set_status", target=unit,
+        actor=actor,
+        lab_id=lab_id,
+        action="territory.unit_set_status",
+        target=unit,
         changes={"status": [old, status]},
     )
     return unit
@@ -112,8 +125,16 @@ def unit_set_status(*, actor: Any, unit: Unit, status: str) -> Unit:
 
 # --- Import ------------------------------------------------------------------------------
 
-UNIT_IMPORT_COLUMNS = {"building_code", "street", "number", "stair", "unit_code", "floor",
-                       "rooms", "floor_area_m2"}
+UNIT_IMPORT_COLUMNS = {
+    "building_code",
+    "street",
+    "number",
+    "stair",
+    "unit_code",
+    "floor",
+    "rooms",
+    "floor_area_m2",
+}
 TRUE_WORDS = {"1", "true", "yes", "si", "sì", "y", "s", "x"}
 FALSE_WORDS = {"", "0", "false", "no", "n"}
 
@@ -173,20 +194,21 @@ def units_import(
     require_columns(rows, UNIT_IMPORT_COLUMNS)
     report = ImportReport(total=len(rows), dry_run=dry_run)
     owners = {o.name.lower(): o for o in Organisation.objects.all()}
-    buildings = {b.code: b for b in Building.objects.filter(district=district)}
-    entrances = {(e.building_id, e.name): e for e in Entrance.objects.filter(
-        building__district=district)}
+    buildings: dict[Any, Building] = {b.code: b for b in Building.objects.filter(district=district)}
+    entrances: dict[tuple[Any, Any], Entrance] = {
+        (e.building_id, e.name): e for e in Entrance.objects.filter(building__district=district)
+    }
     existing_units = {
         (u.building_id, u.code): u for u in Unit.objects.filter(building__district=district)
     }
     parsed: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[Any, Any], int] = {}
     for line, row in rows:
         try:
             owner_name = row.get("owner", "").strip()
             if owner_name and owner_name.lower() not in owners:
                 raise ValueError(f"owner: unknown organisation {owner_name!r}")
-            b = {
+            b: dict[str, Any] = {
                 "code": row["building_code"].strip(),
                 "street": row["street"].strip(),
                 "number": row["number"].strip(),
@@ -196,18 +218,23 @@ def units_import(
                 "year_built": _int(row.get("year_built", ""), "year_built", required=False),
                 "floors": _int(row.get("floors", ""), "floors", required=False) or 1,
                 "has_lift": _bool(row.get("lift", ""), "lift"),
-                "status": _choice(row.get("building_status", ""), "building_status",
-                                  BuildingStatus.values, BuildingStatus.INHABITED),
+                "status": _choice(
+                    row.get("building_status", ""),
+                    "building_status",
+                    BuildingStatus.values,
+                    BuildingStatus.INHABITED,
+                ),
             }
-            u = {
+            u: dict[str, Any] = {
                 "stair": row["stair"].strip(),
                 "code": row["unit_code"].strip(),
                 "floor": _int(row["floor"], "floor"),
                 "rooms": _int(row["rooms"], "rooms"),
                 "floor_area_m2": _decimal(row["floor_area_m2"], "floor_area_m2"),
                 "is_accessible": _bool(row.get("accessible", ""), "accessible"),
-                "status": _choice(row.get("status", ""), "status", UnitStatus.values,
-                                  UnitStatus.VACANT),
+                "status": _choice(
+                    row.get("status", ""), "status", UnitStatus.values, UnitStatus.VACANT
+                ),
             }
             for name in ("code", "street", "number"):
                 if not b[name]:
@@ -224,15 +251,18 @@ def units_import(
             seen[key] = line
             # Field-level checks without touching the database.
             probe_b = Building(district=district, **b)
-            probe_b.full_clean(exclude=["district", "owner"], validate_unique=False,
-                               validate_constraints=False)
+            probe_b.full_clean(
+                exclude=["district", "owner"], validate_unique=False, validate_constraints=False
+            )
             probe_u = Unit(**{k: v for k, v in u.items() if k != "stair"})
-            probe_u.full_clean(exclude=["building", "entrance"], validate_unique=False,
-                               validate_constraints=False)
+            probe_u.full_clean(
+                exclude=["building", "entrance"], validate_unique=False, validate_constraints=False
+            )
             parsed.append((line, b, u))
         except ValidationError as exc:
-            report.errors.append((line, "; ".join(
-                f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())))
+            report.errors.append(
+                (line, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+            )
         except (ValueError, KeyError) as exc:
             report.errors.append((line, str(exc).strip("'\"")))
         if progress:
@@ -252,8 +282,7 @@ def units_import(
             values = {k: v for k, v in u.items() if k not in {"stair", "code"}}
             unit = existing_units.get((building.pk, u["code"]))
             if unit is None:
-                Unit.objects.create(building=building, entrance=entrance, code=u["code"],
-                                    **values)
+                Unit.objects.create(building=building, entrance=entrance, code=u["code"], **values)
                 report.created += 1
             else:
                 for name, value in values.items():
@@ -262,9 +291,11 @@ def units_import(
                 unit.save()
                 report.updated += 1
         audit.record(
-            actor=actor, action="territory.units_import", target=district, lab_id=lab_id,
-            changes={"created": report.created, "updated": report.updated,
-                     "rows": report.total},
+            actor=actor,
+            action="territory.units_import",
+            target=district,
+            lab_id=lab_id,
+            changes={"created": report.created, "updated": report.updated, "rows": report.total},
         )
     return report
 
@@ -283,30 +314,42 @@ def territory_bulk_create(
     Rows must be fully built by the caller (parents saved first); one audit event per call.
     """
     Building.objects.bulk_create(buildings, batch_size=2000)
+    # Re-assigning the saved parent sets the id and keeps the cached object (no query later).
     for e in entrances:
-        e.building_id = e.building.pk
+        e.building = e.building
     Entrance.objects.bulk_create(entrances, batch_size=2000)
     for u in units:
-        u.building_id, u.entrance_id = u.building.pk, u.entrance.pk
+        u.building, u.entrance = u.building, u.entrance
     Unit.objects.bulk_create(units, batch_size=2000)
     audit.record(
-        actor=actor, action="territory.bulk_create", target_type="territory.unit",
-        label=f"{len(units)} units", lab_id=lab_id,
+        actor=actor,
+        action="territory.bulk_create",
+        target_type="territory.unit",
+        label=f"{len(units)} units",
+        lab_id=lab_id,
         changes={"buildings": len(buildings), "entrances": len(entrances), "units": len(units)},
     )
 
 
-def unit_status_bulk_set(*, actor: Any, unit_ids: list[int], status: str,
-                         lab_id: int | None = None) -> int:
+def unit_status_bulk_set(
+    *, actor: Any, unit_ids: list[int], status: str, lab_id: int | None = None
+) -> int:
     """Set the status of many units at once; returns how many changed."""
     if status not in UnitStatus.values:
         raise ApplicationError(f"Unknown unit status {status!r}.")
     changed = 0
     for start in range(0, len(unit_ids), 5000):
-        changed += Unit.objects.filter(pk__in=unit_ids[start:start + 5000]).exclude(
-            status=status).update(status=status)
+        changed += (
+            Unit.objects.filter(pk__in=unit_ids[start : start + 5000])
+            .exclude(status=status)
+            .update(status=status)
+        )
     audit.record(
-        actor=actor, action="territory.unit_status_bulk_set", target_type="territory.unit",
-        label=f"{changed} units", lab_id=lab_id, changes={"status": status, "count": changed},
+        actor=actor,
+        action="territory.unit_status_bulk_set",
+        target_type="territory.unit",
+        label=f"{changed} units",
+        lab_id=lab_id,
+        changes={"status": status, "count": changed},
     )
     return changed

@@ -6,51 +6,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('territory', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("territory", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lab',
-            name='district',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='labs', to='territory.district', verbose_name='district'),
+            model_name="lab",
+            name="district",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="labs",
+                to="territory.district",
+                verbose_name="district",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='lab',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='accounts.lab', verbose_name='lab'),
+            model_name="membership",
+            name="lab",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="memberships",
+                to="accounts.lab",
+                verbose_name="lab",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+            model_name="membership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="user",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='organisation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='accounts.organisation', verbose_name='organisation'),
+            model_name="membership",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="memberships",
+                to="accounts.organisation",
+                verbose_name="organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='lab',
-            name='lead_organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_labs', to='accounts.organisation', verbose_name='lead partner'),
+            model_name="lab",
+            name="lead_organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="led_labs",
+                to="accounts.organisation",
+                verbose_name="lead partner",
+            ),
         ),
         migrations.AddField(
-            model_name='lab',
-            name='partners',
-            field=models.ManyToManyField(blank=True, related_name='partner_labs', to='accounts.organisation', verbose_name='partners'),
+            model_name="lab",
+            name="partners",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="partner_labs",
+                to="accounts.organisation",
+                verbose_name="partners",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'role', 'lab'), name='membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "role", "lab"), name="membership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lab',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='lab_ends_after_start'),
+            model_name="lab",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="lab_ends_after_start",
+            ),
         ),
     ]

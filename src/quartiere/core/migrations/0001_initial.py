@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,42 +14,105 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AccessEvent',
+            name="AccessEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='at')),
-                ('outcome', models.CharField(choices=[('granted', 'granted'), ('denied', 'denied')], max_length=10, verbose_name='outcome')),
-                ('target_type', models.CharField(max_length=80, verbose_name='object type')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='object id')),
-                ('purpose', models.CharField(blank=True, max_length=120, verbose_name='purpose')),
-                ('lab_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='lab')),
-                ('path', models.CharField(blank=True, max_length=300, verbose_name='path')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='access_events', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="at")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("granted", "granted"), ("denied", "denied")],
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("target_type", models.CharField(max_length=80, verbose_name="object type")),
+                (
+                    "target_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="object id"),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=120, verbose_name="purpose")),
+                (
+                    "lab_id",
+                    models.BigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="lab"
+                    ),
+                ),
+                ("path", models.CharField(blank=True, max_length=300, verbose_name="path")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="access_events",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'access event',
-                'verbose_name_plural': 'access events',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "access event",
+                "verbose_name_plural": "access events",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='at')),
-                ('action', models.CharField(db_index=True, max_length=80, verbose_name='action')),
-                ('target_type', models.CharField(db_index=True, max_length=80, verbose_name='object type')),
-                ('target_id', models.CharField(blank=True, max_length=64, verbose_name='object id')),
-                ('target_label', models.CharField(blank=True, max_length=200, verbose_name='object')),
-                ('lab_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='lab')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='changes')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_events', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="at")),
+                ("action", models.CharField(db_index=True, max_length=80, verbose_name="action")),
+                (
+                    "target_type",
+                    models.CharField(db_index=True, max_length=80, verbose_name="object type"),
+                ),
+                (
+                    "target_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="object id"),
+                ),
+                (
+                    "target_label",
+                    models.CharField(blank=True, max_length=200, verbose_name="object"),
+                ),
+                (
+                    "lab_id",
+                    models.BigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="lab"
+                    ),
+                ),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="changes")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_events",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='core_audite_target__8673ce_idx')],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id"], name="core_audite_target__8673ce_idx"
+                    )
+                ],
             },
         ),
     ]

@@ -22,9 +22,7 @@ def grant(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     for role, codenames in GRANTS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        perms = Permission.objects.filter(
-            content_type__app_label=APP_LABEL, codename__in=codenames
-        )
+        perms = Permission.objects.filter(content_type__app_label=APP_LABEL, codename__in=codenames)
         group.permissions.add(*perms)
 
 

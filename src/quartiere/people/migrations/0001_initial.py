@@ -7,135 +7,383 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_lab_district'),
-        ('territory', '0001_initial'),
+        ("accounts", "0002_lab_district"),
+        ("territory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('label', models.CharField(max_length=150, verbose_name='name')),
-                ('lab', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='accounts.lab', verbose_name='lab')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("label", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "lab",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="accounts.lab",
+                        verbose_name="lab",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'household',
-                'verbose_name_plural': 'households',
-                'ordering': ['label', 'id'],
+                "verbose_name": "household",
+                "verbose_name_plural": "households",
+                "ordering": ["label", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Resident',
+            name="Resident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('first_name', models.CharField(max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(max_length=100, verbose_name='last name')),
-                ('codice_fiscale', models.CharField(blank=True, db_index=True, max_length=16, verbose_name='codice fiscale')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('gender', models.CharField(blank=True, choices=[('F', 'Female'), ('M', 'Male'), ('X', 'Other / not stated')], max_length=1, verbose_name='gender')),
-                ('citizenship', models.CharField(blank=True, help_text='ISO country code, e.g. IT', max_length=2, verbose_name='citizenship')),
-                ('residence_permit_expires_on', models.DateField(blank=True, null=True, verbose_name='residence permit expiry')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('preferred_language', models.CharField(choices=[('it', 'Italian'), ('en', 'English'), ('ar', 'Arabic'), ('es', 'Spanish'), ('fr', 'French'), ('zh', 'Chinese'), ('ro', 'Romanian'), ('sq', 'Albanian'), ('tl', 'Tagalog'), ('bn', 'Bengali'), ('uk', 'Ukrainian')], default='it', max_length=5, verbose_name='preferred language')),
-                ('household_role', models.CharField(blank=True, choices=[('reference', 'Reference person'), ('partner', 'Spouse or partner'), ('child', 'Child'), ('parent', 'Parent'), ('relative', 'Other relative'), ('other', 'Other member')], max_length=20, verbose_name='role in household')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='synthetic (demo) record')),
-                ('name_key', models.CharField(db_index=True, editable=False, max_length=210)),
-                ('name_key_reversed', models.CharField(db_index=True, editable=False, max_length=210)),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='people.household', verbose_name='household')),
-                ('lab', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='residents', to='accounts.lab', verbose_name='lab')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("first_name", models.CharField(max_length=100, verbose_name="first name")),
+                ("last_name", models.CharField(max_length=100, verbose_name="last name")),
+                (
+                    "codice_fiscale",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=16, verbose_name="codice fiscale"
+                    ),
+                ),
+                (
+                    "birth_date",
+                    models.DateField(blank=True, null=True, verbose_name="date of birth"),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("F", "Female"), ("M", "Male"), ("X", "Other / not stated")],
+                        max_length=1,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "citizenship",
+                    models.CharField(
+                        blank=True,
+                        help_text="ISO country code, e.g. IT",
+                        max_length=2,
+                        verbose_name="citizenship",
+                    ),
+                ),
+                (
+                    "residence_permit_expires_on",
+                    models.DateField(blank=True, null=True, verbose_name="residence permit expiry"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        choices=[
+                            ("it", "Italian"),
+                            ("en", "English"),
+                            ("ar", "Arabic"),
+                            ("es", "Spanish"),
+                            ("fr", "French"),
+                            ("zh", "Chinese"),
+                            ("ro", "Romanian"),
+                            ("sq", "Albanian"),
+                            ("tl", "Tagalog"),
+                            ("bn", "Bengali"),
+                            ("uk", "Ukrainian"),
+                        ],
+                        default="it",
+                        max_length=5,
+                        verbose_name="preferred language",
+                    ),
+                ),
+                (
+                    "household_role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("reference", "Reference person"),
+                            ("partner", "Spouse or partner"),
+                            ("child", "Child"),
+                            ("parent", "Parent"),
+                            ("relative", "Other relative"),
+                            ("other", "Other member"),
+                        ],
+                        max_length=20,
+                        verbose_name="role in household",
+                    ),
+                ),
+                (
+                    "is_synthetic",
+                    models.BooleanField(default=False, verbose_name="synthetic (demo) record"),
+                ),
+                ("name_key", models.CharField(db_index=True, editable=False, max_length=210)),
+                (
+                    "name_key_reversed",
+                    models.CharField(db_index=True, editable=False, max_length=210),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="people.household",
+                        verbose_name="household",
+                    ),
+                ),
+                (
+                    "lab",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="residents",
+                        to="accounts.lab",
+                        verbose_name="lab",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'resident',
-                'verbose_name_plural': 'residents',
-                'ordering': ['last_name', 'first_name', 'id'],
-                'permissions': [('view_sensitive_profile', "Can read residents' special-category data"), ('change_sensitive_profile', "Can record residents' special-category data"), ('import_residents', 'Can import residents from a file')],
+                "verbose_name": "resident",
+                "verbose_name_plural": "residents",
+                "ordering": ["last_name", "first_name", "id"],
+                "permissions": [
+                    ("view_sensitive_profile", "Can read residents' special-category data"),
+                    ("change_sensitive_profile", "Can record residents' special-category data"),
+                    ("import_residents", "Can import residents from a file"),
+                ],
             },
         ),
         migrations.AddField(
-            model_name='household',
-            name='reference_person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.resident', verbose_name='reference person'),
+            model_name="household",
+            name="reference_person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="people.resident",
+                verbose_name="reference person",
+            ),
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('purpose', models.CharField(choices=[('services', 'Lab services and accompaniment'), ('communications', 'News and invitations'), ('images', 'Photos and video'), ('esf_monitoring', 'ESF monitoring'), ('sensitive_data', 'Special-category data (health, disability)')], max_length=30, verbose_name='purpose')),
-                ('legal_basis', models.CharField(choices=[('consent', 'Consent (GDPR art. 6.1.a / 9.2.a)'), ('public_task', 'Public task (GDPR art. 6.1.e)'), ('legal_obligation', 'Legal obligation (GDPR art. 6.1.c)'), ('contract', 'Contract (GDPR art. 6.1.b)'), ('vital_interest', 'Vital interest (GDPR art. 6.1.d)')], max_length=30, verbose_name='legal basis')),
-                ('given_at', models.DateTimeField(verbose_name='given at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='people.resident', verbose_name='resident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("services", "Lab services and accompaniment"),
+                            ("communications", "News and invitations"),
+                            ("images", "Photos and video"),
+                            ("esf_monitoring", "ESF monitoring"),
+                            ("sensitive_data", "Special-category data (health, disability)"),
+                        ],
+                        max_length=30,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        choices=[
+                            ("consent", "Consent (GDPR art. 6.1.a / 9.2.a)"),
+                            ("public_task", "Public task (GDPR art. 6.1.e)"),
+                            ("legal_obligation", "Legal obligation (GDPR art. 6.1.c)"),
+                            ("contract", "Contract (GDPR art. 6.1.b)"),
+                            ("vital_interest", "Vital interest (GDPR art. 6.1.d)"),
+                        ],
+                        max_length=30,
+                        verbose_name="legal basis",
+                    ),
+                ),
+                ("given_at", models.DateTimeField(verbose_name="given at")),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at"),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="people.resident",
+                        verbose_name="resident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consent',
-                'verbose_name_plural': 'consents',
-                'ordering': ['-given_at', '-id'],
+                "verbose_name": "consent",
+                "verbose_name_plural": "consents",
+                "ordering": ["-given_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SensitiveProfile',
+            name="SensitiveProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('disability', quartiere.core.fields.EncryptedTextField(blank=True, verbose_name='disability')),
-                ('health_notes', quartiere.core.fields.EncryptedTextField(blank=True, verbose_name='health notes')),
-                ('vulnerability', quartiere.core.fields.EncryptedTextField(blank=True, verbose_name='vulnerability')),
-                ('resident', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='sensitive_profile', to='people.resident', verbose_name='resident')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "disability",
+                    quartiere.core.fields.EncryptedTextField(blank=True, verbose_name="disability"),
+                ),
+                (
+                    "health_notes",
+                    quartiere.core.fields.EncryptedTextField(
+                        blank=True, verbose_name="health notes"
+                    ),
+                ),
+                (
+                    "vulnerability",
+                    quartiere.core.fields.EncryptedTextField(
+                        blank=True, verbose_name="vulnerability"
+                    ),
+                ),
+                (
+                    "resident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sensitive_profile",
+                        to="people.resident",
+                        verbose_name="resident",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sensitive profile',
-                'verbose_name_plural': 'sensitive profiles',
-                'ordering': ['resident'],
+                "verbose_name": "sensitive profile",
+                "verbose_name_plural": "sensitive profiles",
+                "ordering": ["resident"],
             },
         ),
         migrations.CreateModel(
-            name='Tenancy',
+            name="Tenancy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('regular', 'Regular tenancy'), ('irregular_before_2016', 'Irregular occupant before 2 Feb 2016'), ('irregular_after_2016', 'Irregular occupant after 2 Feb 2016'), ('temporary', 'Temporary')], max_length=30, verbose_name='kind')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='to')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tenancies', to='people.household', verbose_name='household')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tenancies', to='territory.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("regular", "Regular tenancy"),
+                            ("irregular_before_2016", "Irregular occupant before 2 Feb 2016"),
+                            ("irregular_after_2016", "Irregular occupant after 2 Feb 2016"),
+                            ("temporary", "Temporary"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="to")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tenancies",
+                        to="people.household",
+                        verbose_name="household",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tenancies",
+                        to="territory.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tenancy',
-                'verbose_name_plural': 'tenancies',
-                'ordering': ['-starts_on', '-id'],
+                "verbose_name": "tenancy",
+                "verbose_name_plural": "tenancies",
+                "ordering": ["-starts_on", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='resident',
-            index=models.Index(fields=['lab', 'name_key'], name='resident_lab_name'),
+            model_name="resident",
+            index=models.Index(fields=["lab", "name_key"], name="resident_lab_name"),
         ),
         migrations.AddConstraint(
-            model_name='tenancy',
-            constraint=models.UniqueConstraint(condition=models.Q(('ends_on__isnull', True)), fields=('unit',), name='tenancy_one_open_per_unit'),
+            model_name="tenancy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ends_on__isnull", True)),
+                fields=("unit",),
+                name="tenancy_one_open_per_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tenancy',
-            constraint=models.UniqueConstraint(condition=models.Q(('ends_on__isnull', True)), fields=('household',), name='tenancy_one_open_per_household'),
+            model_name="tenancy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ends_on__isnull", True)),
+                fields=("household",),
+                name="tenancy_one_open_per_household",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tenancy',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='tenancy_ends_after_start'),
+            model_name="tenancy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ends_on__isnull", True),
+                    ("ends_on__gte", models.F("starts_on")),
+                    _connector="OR",
+                ),
+                name="tenancy_ends_after_start",
+            ),
         ),
     ]

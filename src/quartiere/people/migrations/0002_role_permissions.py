@@ -8,17 +8,35 @@ from django.db import migrations
 APP_LABEL = "people"
 GRANTS = {
     "lab_coordinator": [
-        "view_resident", "add_resident", "change_resident",
-        "view_household", "add_household", "change_household",
-        "view_tenancy", "add_tenancy", "change_tenancy",
-        "view_consent", "add_consent", "change_consent",
-        "view_sensitive_profile", "change_sensitive_profile", "import_residents",
+        "view_resident",
+        "add_resident",
+        "change_resident",
+        "view_household",
+        "add_household",
+        "change_household",
+        "view_tenancy",
+        "add_tenancy",
+        "change_tenancy",
+        "view_consent",
+        "add_consent",
+        "change_consent",
+        "view_sensitive_profile",
+        "change_sensitive_profile",
+        "import_residents",
     ],
     "lab_operator": [
-        "view_resident", "add_resident", "change_resident",
-        "view_household", "add_household", "change_household",
-        "view_tenancy", "add_tenancy", "change_tenancy",
-        "view_consent", "add_consent", "change_consent",
+        "view_resident",
+        "add_resident",
+        "change_resident",
+        "view_household",
+        "add_household",
+        "change_household",
+        "view_tenancy",
+        "add_tenancy",
+        "change_tenancy",
+        "view_consent",
+        "add_consent",
+        "change_consent",
     ],
     "housing_staff": ["view_resident", "view_household", "view_tenancy"],
 }
@@ -34,9 +52,7 @@ def grant(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     for role, codenames in GRANTS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        perms = Permission.objects.filter(
-            content_type__app_label=APP_LABEL, codename__in=codenames
-        )
+        perms = Permission.objects.filter(content_type__app_label=APP_LABEL, codename__in=codenames)
         group.permissions.add(*perms)
 
 

@@ -48,8 +48,11 @@ class ResidentFactory(DjangoModelFactory):
     gender = factory.Iterator(["M", "F"])
     codice_fiscale = factory.LazyAttribute(
         lambda o: codice_fiscale.build(
-            surname=o.last_name, name=o.first_name, born_on=o.birth_date,
-            female=o.gender == "F", place_code="F205",
+            surname=o.last_name,
+            name=o.first_name,
+            born_on=o.birth_date,
+            female=o.gender == "F",
+            place_code="F205",
         )
     )
     citizenship = "IT"

@@ -7,106 +7,288 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('municipality', models.CharField(max_length=100, verbose_name='municipality')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('boundary', models.JSONField(blank=True, help_text='Optional.', null=True, verbose_name='boundary (GeoJSON polygon)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("municipality", models.CharField(max_length=100, verbose_name="municipality")),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "boundary",
+                    models.JSONField(
+                        blank=True,
+                        help_text="Optional.",
+                        null=True,
+                        verbose_name="boundary (GeoJSON polygon)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'district',
-                'verbose_name_plural': 'districts',
-                'ordering': ['municipality', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('municipality', 'name'), name='district_unique_name')],
+                "verbose_name": "district",
+                "verbose_name_plural": "districts",
+                "ordering": ["municipality", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("municipality", "name"), name="district_unique_name"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Building',
+            name="Building",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(max_length=40, verbose_name='code')),
-                ('street', models.CharField(db_index=True, max_length=150, verbose_name='street')),
-                ('number', models.CharField(max_length=20, verbose_name='street number')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(Decimal('-90')), django.core.validators.MaxValueValidator(Decimal('90'))], verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(Decimal('-180')), django.core.validators.MaxValueValidator(Decimal('180'))], verbose_name='longitude')),
-                ('year_built', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1800), django.core.validators.MaxValueValidator(2100)], verbose_name='year built')),
-                ('floors', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MaxValueValidator(60)], verbose_name='floors above ground')),
-                ('has_lift', models.BooleanField(default=False, verbose_name='lift')),
-                ('status', models.CharField(choices=[('inhabited', 'Inhabited'), ('being_vacated', 'Being vacated'), ('vacant', 'Vacant'), ('under_works', 'Under works'), ('demolished', 'Demolished'), ('new', 'New')], db_index=True, default='inhabited', max_length=20, verbose_name='status')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='buildings', to='accounts.organisation', verbose_name='owner')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='buildings', to='territory.district', verbose_name='district')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.CharField(max_length=40, verbose_name="code")),
+                ("street", models.CharField(db_index=True, max_length=150, verbose_name="street")),
+                ("number", models.CharField(max_length=20, verbose_name="street number")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("-90")),
+                            django.core.validators.MaxValueValidator(Decimal("90")),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("-180")),
+                            django.core.validators.MaxValueValidator(Decimal("180")),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "year_built",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1800),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year built",
+                    ),
+                ),
+                (
+                    "floors",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MaxValueValidator(60)],
+                        verbose_name="floors above ground",
+                    ),
+                ),
+                ("has_lift", models.BooleanField(default=False, verbose_name="lift")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("inhabited", "Inhabited"),
+                            ("being_vacated", "Being vacated"),
+                            ("vacant", "Vacant"),
+                            ("under_works", "Under works"),
+                            ("demolished", "Demolished"),
+                            ("new", "New"),
+                        ],
+                        db_index=True,
+                        default="inhabited",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="buildings",
+                        to="accounts.organisation",
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="buildings",
+                        to="territory.district",
+                        verbose_name="district",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'building',
-                'verbose_name_plural': 'buildings',
-                'ordering': ['street', 'number'],
+                "verbose_name": "building",
+                "verbose_name_plural": "buildings",
+                "ordering": ["street", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Entrance',
+            name="Entrance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=40, verbose_name='stair')),
-                ('building', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entrances', to='territory.building', verbose_name='building')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=40, verbose_name="stair")),
+                (
+                    "building",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entrances",
+                        to="territory.building",
+                        verbose_name="building",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stair',
-                'verbose_name_plural': 'stairs',
-                'ordering': ['building', 'name'],
+                "verbose_name": "stair",
+                "verbose_name_plural": "stairs",
+                "ordering": ["building", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(max_length=40, verbose_name='unit code')),
-                ('floor', models.SmallIntegerField(validators=[django.core.validators.MinValueValidator(-3), django.core.validators.MaxValueValidator(60)], verbose_name='floor')),
-                ('rooms', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(20)], verbose_name='rooms')),
-                ('floor_area_m2', models.DecimalField(decimal_places=2, max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('10')), django.core.validators.MaxValueValidator(Decimal('500'))], verbose_name='useful floor area (m²)')),
-                ('is_accessible', models.BooleanField(default=False, verbose_name='accessible')),
-                ('status', models.CharField(choices=[('occupied', 'Occupied'), ('vacant', 'Vacant'), ('unavailable', 'Unavailable'), ('reserved', 'Reserved')], db_index=True, default='vacant', max_length=20, verbose_name='status')),
-                ('building', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='territory.building', verbose_name='building')),
-                ('entrance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='territory.entrance', verbose_name='stair')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.CharField(max_length=40, verbose_name="unit code")),
+                (
+                    "floor",
+                    models.SmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(-3),
+                            django.core.validators.MaxValueValidator(60),
+                        ],
+                        verbose_name="floor",
+                    ),
+                ),
+                (
+                    "rooms",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(20),
+                        ],
+                        verbose_name="rooms",
+                    ),
+                ),
+                (
+                    "floor_area_m2",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=6,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("10")),
+                            django.core.validators.MaxValueValidator(Decimal("500")),
+                        ],
+                        verbose_name="useful floor area (m²)",
+                    ),
+                ),
+                ("is_accessible", models.BooleanField(default=False, verbose_name="accessible")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("occupied", "Occupied"),
+                            ("vacant", "Vacant"),
+                            ("unavailable", "Unavailable"),
+                            ("reserved", "Reserved"),
+                        ],
+                        db_index=True,
+                        default="vacant",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "building",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="territory.building",
+                        verbose_name="building",
+                    ),
+                ),
+                (
+                    "entrance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="territory.entrance",
+                        verbose_name="stair",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'housing unit',
-                'verbose_name_plural': 'housing units',
-                'ordering': ['building', 'entrance', 'floor', 'code'],
-                'permissions': [('import_units', 'Can import housing units from a file')],
+                "verbose_name": "housing unit",
+                "verbose_name_plural": "housing units",
+                "ordering": ["building", "entrance", "floor", "code"],
+                "permissions": [("import_units", "Can import housing units from a file")],
             },
         ),
         migrations.AddConstraint(
-            model_name='building',
-            constraint=models.UniqueConstraint(fields=('district', 'code'), name='building_unique_code'),
+            model_name="building",
+            constraint=models.UniqueConstraint(
+                fields=("district", "code"), name="building_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entrance',
-            constraint=models.UniqueConstraint(fields=('building', 'name'), name='entrance_unique_name'),
+            model_name="entrance",
+            constraint=models.UniqueConstraint(
+                fields=("building", "name"), name="entrance_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('building', 'code'), name='unit_unique_code'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                fields=("building", "code"), name="unit_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('floor_area_m2__gt', 0)), name='unit_area_gt_0'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("floor_area_m2__gt", 0)), name="unit_area_gt_0"
+            ),
         ),
     ]

@@ -9,14 +9,26 @@ APP_LABEL = "territory"
 GRANTS = {
     "region_official": ["view_district", "view_building", "view_entrance", "view_unit"],
     "lab_coordinator": [
-        "view_district", "view_building", "view_entrance", "view_unit",
-        "add_building", "change_building", "add_entrance", "change_entrance",
-        "add_unit", "change_unit", "import_units",
+        "view_district",
+        "view_building",
+        "view_entrance",
+        "view_unit",
+        "add_building",
+        "change_building",
+        "add_entrance",
+        "change_entrance",
+        "add_unit",
+        "change_unit",
+        "import_units",
     ],
     "lab_operator": ["view_district", "view_building", "view_entrance", "view_unit"],
     "housing_staff": [
-        "view_district", "view_building", "view_entrance", "view_unit",
-        "change_building", "change_unit",
+        "view_district",
+        "view_building",
+        "view_entrance",
+        "view_unit",
+        "change_building",
+        "change_unit",
     ],
 }
 
@@ -31,9 +43,7 @@ def grant(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     for role, codenames in GRANTS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        perms = Permission.objects.filter(
-            content_type__app_label=APP_LABEL, codename__in=codenames
-        )
+        perms = Permission.objects.filter(content_type__app_label=APP_LABEL, codename__in=codenames)
         group.permissions.add(*perms)
 
 

@@ -21,8 +21,10 @@ class Command(BaseCommand):
         port = os.environ.get("PORT", "8000")
         self.stdout.write("")
         self.stdout.write(f"Quartiere demo on http://{host}:{port}/  (synthetic data only)")
-        self.stdout.write(f"Log in at http://{host}:{port}/accounts/login/ with password "
-                          f"'{PASSWORD}' and one of these users:")
+        self.stdout.write(
+            f"Log in at http://{host}:{port}/accounts/login/ with password "
+            f"'{PASSWORD}' and one of these users:"
+        )
         for m in rows:
             where = m.lab.name if m.lab else "Regione Lombardia"
             self.stdout.write(f"  {m.user.username:<24} {m.get_role_display():<20} {where}")

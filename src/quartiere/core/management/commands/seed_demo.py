@@ -18,8 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--scale", choices=["tiny", "district", "region"], default="district")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing if the database already holds labs")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing if the database already holds labs"
+        )
 
     def handle(self, *args: Any, seed: int, scale: str, if_empty: bool, **opts: Any) -> None:
         lab_model = apps.get_model("accounts", "Lab")
@@ -46,6 +47,9 @@ class Command(BaseCommand):
                 step = time.monotonic()
                 module.seed_demo(size=scale, rng=rng, ctx=ctx)
                 self.stdout.write(f"  {config.label:<12} {time.monotonic() - step:6.1f} s")
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ({scale}, seed {seed}) ready in {time.monotonic() - started:.1f} s. "
-            "All personal data is synthetic."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ({scale}, seed {seed}) ready in {time.monotonic() - started:.1f} s. "
+                "All personal data is synthetic."
+            )
+        )

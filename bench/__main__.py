@@ -1,0 +1,133 @@
+"""make bench: region-scale benchmarks on PostgreSQL, written to var/bench/results.json.
+
+Each entry compares, side by side in one run, the time Quartiere takes to answer at the server
+(in-process request through the whole middleware stack) with the lower bound named by the
+issue: the bare SQL that the answer needs, run through the same connection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quartiere_bench"
+
+
+EXPECTED_LABS = {"district": 2, "region": 100}
+
+
+def _ensure_database(url: str, scale: str) -> bool:
+    """Create the benchmark database, or recreate it when it is not at ``scale``.
+
+    Returns True when the database must be seeded.
+    """
+    import psycopg
+
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    labs = -1
+    try:
+        with psycopg.connect(url) as conn:
+            row = conn.execute("SELECT count(*) FROM accounts_lab").fetchone()
+            labs = row[0] if row else -1
+    except psycopg.Error:
+        labs = -1
+    if labs == EXPECTED_LABS[scale]:
+        return False
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return True
+
+
+def timed(fn: Callable[[], Any], *, runs: int, warmup: int = 3) -> float:
+    """Median wall time of ``fn`` in milliseconds."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def side_by_side(
+    server: Callable[[], Any], baseline: Callable[[], Any], *, runs: int
+) -> tuple[float, float]:
+    """Alternate the two measurements in rounds so both see the same machine state."""
+    s_samples: list[float] = []
+    b_samples: list[float] = []
+    for _ in range(3):
+        server()
+        baseline()
+    for _ in range(runs):
+        start = time.perf_counter()
+        server()
+        s_samples.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        baseline()
+        b_samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(s_samples), statistics.median(b_samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--scale", default="region", choices=["district", "region"])
+    parser.add_argument("--only", default="", help="run only benchmarks whose name has this")
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not url.startswith("postgres"):
+        sys.exit("make bench runs on PostgreSQL: set DATABASE_URL=postgres://...")
+    must_seed = _ensure_database(url, args.scale)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("QUARTIERE_ENV", "development")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quartiere.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bench import people_search
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+    call_command("migrate", "--noinput", verbosity=0)
+    if must_seed:
+        print(f"seeding the {args.scale}-scale benchmark database once (a few minutes)...")
+        start = time.monotonic()
+        call_command("seed_demo", scale=args.scale, seed=2026)
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"seeded in {time.monotonic() - start:.0f} s")
+
+    results: dict[str, dict[str, Any]] = {}
+    for name, bench in people_search.BENCHMARKS.items():
+        if args.only and args.only not in name:
+            continue
+        entry = bench(runs=args.runs, side_by_side=side_by_side)
+        results[name] = entry
+        print(
+            f"{name:<44} {entry['value']:8.2f} {entry['unit']}  baseline "
+            f"{entry['baseline']:8.2f}  ratio {entry['ratio']:.2f}"
+        )
+    out = Path("var/bench/results.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    previous.update(results)
+    out.write_text(json.dumps(previous, indent=2, sort_keys=True) + "\n")
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""End-to-end tests in Debian's Chromium against pytest-django's live server.
+
+Every test gets the tiny demo district, seeded afresh into a transactional test database (the
+live server runs in another thread, so the data must be committed). Every page a test opens
+fails the test on a browser console error or an uncaught page error: that is how a Content
+Security Policy violation or a missing static file shows up. The only tolerated errors are
+OpenStreetMap tiles that cannot load, because the tests have no network.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from playwright.sync_api import ConsoleMessage, Error, Page
+
+# The live server runs in a thread; Playwright's sync API runs an event loop in this one.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_PASSWORD = "quartiere-demo"  # noqa: S105 - published demo credential, synthetic data
+DESKTOP = {"width": 1280, "height": 900}
+PHONES = [{"width": 390, "height": 844}, {"width": 360, "height": 740}]
+
+# An OpenStreetMap tile, exactly as building_map.js asks for it: {s}.tile.osm.org/{z}/{x}/{y}.png
+OSM_TILE = re.compile(r"^https://[abc]\.tile\.openstreetmap\.org/\d+/\d+/\d+\.png$")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": DESKTOP, "locale": "it-IT"}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Seeded users get a cheap hash (production keeps Django's default hasher)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def demo(transactional_db: None, _fast_password_hashing: None) -> None:
+    """The tiny demo district, committed so the live server's thread sees it."""
+    call_command("seed_demo", scale="tiny", seed=1, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def server(demo: None, live_server: Any) -> str:
+    """Base URL of a live server holding the tiny demo."""
+    return str(live_server.url)
+
+
+class BrowserErrors:
+    """Console errors and uncaught exceptions seen by a page, minus unreachable map tiles."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.ignored: list[str] = []
+
+    def on_console(self, msg: ConsoleMessage) -> None:
+        if msg.type != "error":
+            return
+        url = (msg.location or {}).get("url", "")
+        if msg.text.startswith("Failed to load resource") and OSM_TILE.match(url):
+            self.ignored.append(url)
+            return
+        self.errors.append(f"console error: {msg.text} ({url})")
+
+    def on_pageerror(self, exc: Error) -> None:
+        self.errors.append(f"page error: {exc}")
+
+
+@pytest.fixture
+def page(page: Page) -> Iterator[Page]:
+    """pytest-playwright's page, failing the test on any console error or page error.
+
+    Requests to OpenStreetMap's tile servers are aborted at once (the network is closed
+    anyway; this keeps the map page from waiting on DNS), and only those failures are ignored.
+    """
+    seen = BrowserErrors()
+    page.on("console", seen.on_console)
+    page.on("pageerror", seen.on_pageerror)
+    page.route(OSM_TILE, lambda route: route.abort())
+    page.set_default_timeout(10_000)
+    page.browser_errors = seen  # type: ignore[attr-defined]
+    yield page
+    assert not seen.errors, "The browser reported errors:\n" + "\n".join(seen.errors)
+
+
+@pytest.fixture
+def login(server: str, page: Page) -> Callable[[str], Page]:
+    """Return ``login(username)``: log a demo user in (a session cookie, no form) on ``page``."""
+    from quartiere.accounts.models import User
+
+    def log_in(username: str) -> Page:
+        client = Client()
+        client.force_login(
+            User.objects.get(username=username),
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
+        cookie = client.cookies["sessionid"]
+        page.context.add_cookies(
+            [{"name": "sessionid", "value": cookie.value, "url": server, "httpOnly": True}]
+        )
+        return page
+
+    return log_in
