@@ -39,7 +39,7 @@ browser:
 	@bash scripts/ensure-chromium
 
 test: install-dev messages browser
-	@mkdir -p var
+	@mkdir -p var/static
 	QUARTIERE_ENV=test $(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: install-dev

@@ -115,12 +115,13 @@ def main() -> None:
     for name, bench in people_search.BENCHMARKS.items():
         if args.only and args.only not in name:
             continue
-        entry = bench(runs=args.runs, side_by_side=side_by_side)
-        results[name] = entry
-        print(
-            f"{name:<44} {entry['value']:8.2f} {entry['unit']}  baseline "
-            f"{entry['baseline']:8.2f}  ratio {entry['ratio']:.2f}"
-        )
+        for variant, entry in bench(runs=args.runs, side_by_side=side_by_side).items():
+            key = f"{name}.{variant}"
+            results[key] = entry
+            print(
+                f"{key:<52} {entry['value']:8.2f} {entry['unit']}  baseline "
+                f"{entry['baseline']:7.2f}  ratio {entry['ratio']:.2f}"
+            )
     out = Path("var/bench/results.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(out.read_text()) if out.exists() else {}

@@ -9,6 +9,7 @@ OpenStreetMap tiles that cannot load, because the tests have no network.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -65,10 +66,40 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
 
 
+def _migration_snapshot(connection: Any) -> str:
+    """Django's snapshot of what the migrations wrote, taken when the test database was made.
+
+    Playwright's sync API keeps an event loop running in this thread, so asgiref hands Django
+    a second connection object (context-local, not thread-local) that lacks the snapshot, and
+    the serialized rollback silently does nothing. The thread's first connection has it.
+    """
+    from django.db import connections
+
+    snapshot = getattr(connection, "_test_serialized_contents", None)
+    if snapshot is None:
+        first = getattr(connections._connections._storage, connection.alias, None)
+        snapshot = getattr(first, "_test_serialized_contents", None)
+    assert snapshot, "the test database was created without a serialized snapshot"
+    return str(snapshot)
+
+
 @pytest.fixture
-def demo(transactional_db: None, _fast_password_hashing: None) -> None:
-    """The tiny demo district, committed so the live server's thread sees it."""
-    call_command("seed_demo", scale="tiny", seed=1, stdout=open(os.devnull, "w"))  # noqa: SIM115
+def demo(
+    transactional_db: None, django_db_serialized_rollback: None, _fast_password_hashing: None
+) -> None:
+    """The tiny demo district, committed so the live server's thread sees it.
+
+    Transactional tests empty every table afterwards; the serialized rollback puts back what
+    the migrations wrote (the role groups and their permissions), which seeding needs.
+    """
+    from django.db import connection
+
+    if not hasattr(connection, "_test_serialized_contents"):
+        # See _migration_snapshot: restore the migrations' rows now, and let Django's
+        # teardown and the next test's set-up find the snapshot on this connection.
+        connection._test_serialized_contents = _migration_snapshot(connection)  # type: ignore[attr-defined]
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)  # type: ignore[attr-defined]
+    call_command("seed_demo", scale="tiny", seed=1, stdout=io.StringIO())
 
 
 @pytest.fixture
@@ -78,11 +109,17 @@ def server(demo: None, live_server: Any) -> str:
 
 
 class BrowserErrors:
-    """Console errors and uncaught exceptions seen by a page, minus unreachable map tiles."""
+    """Console errors and uncaught exceptions seen by a page, minus unreachable map tiles
+    and the error statuses a test announced with ``expect_status``."""
 
     def __init__(self) -> None:
         self.errors: list[str] = []
         self.ignored: list[str] = []
+        self.expected: set[tuple[str, int]] = set()
+
+    def expect_status(self, url: str, status: int) -> None:
+        """Tolerate the console's report of ``url`` answering ``status`` (a 404 page, say)."""
+        self.expected.add((url, status))
 
     def on_console(self, msg: ConsoleMessage) -> None:
         if msg.type != "error":
@@ -91,6 +128,12 @@ class BrowserErrors:
         if msg.text.startswith("Failed to load resource") and OSM_TILE.match(url):
             self.ignored.append(url)
             return
+        for expected_url, status in self.expected:
+            if url == expected_url and msg.text.startswith(
+                f"Failed to load resource: the server responded with a status of {status} "
+            ):
+                self.ignored.append(url)
+                return
         self.errors.append(f"console error: {msg.text} ({url})")
 
     def on_pageerror(self, exc: Error) -> None:

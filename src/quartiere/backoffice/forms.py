@@ -113,7 +113,7 @@ class ResidentForm(StyledForm):
             return ""
         try:
             return codice_fiscale.validate(value)
-        except codice_fiscale.InvalidCodiceFiscale as exc:
+        except codice_fiscale.InvalidCodiceFiscaleError as exc:
             raise forms.ValidationError(
                 _("This codice fiscale is not valid (%(reason)s)."), params={"reason": exc}
             ) from exc
@@ -135,7 +135,7 @@ class ResidentForm(StyledForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         cf, born = data.get("codice_fiscale"), data.get("birth_date")
-        if cf and born and len(cf) == 16 and codice_fiscale.birth_date(cf) not in (None, born):
+        if cf and born and not codice_fiscale.matches_birth_date(cf, born):
             self.add_error(
                 "birth_date",
                 _("The date of birth does not match the one in the codice fiscale."),

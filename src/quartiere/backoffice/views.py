@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from quartiere.accounts.enums import Role
 from quartiere.accounts.selectors import lab_list, user_scope
 from quartiere.backoffice import forms
 from quartiere.core import selectors as core_selectors
@@ -65,7 +66,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts for the current lab (or every lab, for region-wide roles)."""
     scope = user_scope(request.user)
     lab = request.lab  # type: ignore[attr-defined]
-    if (scope.all_labs and request.GET.get("all") == "1") or not lab:
+    if scope.roles <= {Role.RESIDENT} and not scope.all_labs:
+        # Residents have no back-office figures: they see their lab's contacts.
+        return render(request, "backoffice/resident_home.html", {"lab": lab})
+    if (scope.all_labs and request.GET.get("scope") != "lab") or not lab:
         lab_ids, district_ids = scope.lab_filter, (None if scope.all_labs else scope.district_ids)
         title = _("All labs")
     else:
@@ -143,7 +147,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _resident_form_view(request: HttpRequest, resident: Resident | None) -> HttpResponse:
     lab = request.lab if resident is None else resident.lab  # type: ignore[attr-defined]
-    if lab is None:
+    if not lab:  # request.lab is a lazy object: never ``is None``
         messages.error(request, _("You are not a member of any lab."))
         return redirect("backoffice:dashboard")
     duplicates: dict[str, Any] = {}
@@ -212,12 +216,17 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _resident_form_view(request, resident)
 
 
-@staff_view("people.view_resident", "people.view_sensitive_profile")
+@staff_view("people.view_resident")
 def resident_sensitive(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show and edit the encrypted special-category profile; each view is logged."""
+    """Show and edit the encrypted special-category profile; each view (or refusal) is logged."""
     resident = scoped_or_404(
         request, people_selectors.resident_get(user=request.user, pk=pk), model=Resident, pk=pk
     )
+    if not request.user.has_perm("people.view_sensitive_profile"):
+        people_selectors.sensitive_profile_get(
+            user=request.user, resident=resident, path=request.path
+        )  # logs the refusal
+        raise PermissionDenied
     can_change = request.user.has_perm("people.change_sensitive_profile")
     if request.method == "POST":
         if not can_change:
@@ -315,7 +324,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 @staff_view("people.add_household")
 def household_create(request: HttpRequest) -> HttpResponse:
     lab = request.lab  # type: ignore[attr-defined]
-    if lab is None:
+    if not lab:  # request.lab is a lazy object: never ``is None``
         raise PermissionDenied
     reference = None
     ref_pk = request.GET.get("reference") or request.POST.get("reference")
@@ -643,7 +652,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         form = forms.ImportForm(request.POST, request.FILES)
         if form.is_valid():
             kind = form.cleaned_data["kind"]
-            if not allowed[kind] or lab is None:
+            if not allowed[kind] or not lab:
                 raise PermissionDenied
             upload = form.cleaned_data["file"]
             try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
 from quartiere.core.drf import ViewPermission
+from quartiere.core.views import scoped_or_404
 from quartiere.people import selectors
 from quartiere.people.models import Resident
 
@@ -55,10 +55,9 @@ class ResidentDetailApi(RetrieveAPIView):
     queryset = Resident.objects.none()
 
     def get_object(self):  # type: ignore[no-untyped-def]
-        obj = selectors.resident_get(user=self.request.user, pk=self.kwargs["pk"])
-        if obj is None:
-            raise NotFound
-        return obj
+        pk = self.kwargs["pk"]
+        obj = selectors.resident_get(user=self.request.user, pk=pk)
+        return scoped_or_404(self.request, obj, model=Resident, pk=pk)
 
 
 urlpatterns = [

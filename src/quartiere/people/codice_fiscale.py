@@ -17,7 +17,7 @@ VOWELS = set("AEIOU")
 OMOCODIA_DIGITS = str.maketrans("LMNPQRSTUV", "0123456789")
 
 
-class InvalidCodiceFiscale(ValueError):
+class InvalidCodiceFiscaleError(ValueError):
     """The code is malformed or its check letter is wrong."""
 
 
@@ -27,12 +27,12 @@ def normalise(value: str) -> str:
 
 
 def validate(value: str) -> str:
-    """Return the normalised code, or raise InvalidCodiceFiscale with the reason."""
+    """Return the normalised code, or raise InvalidCodiceFiscaleError with the reason."""
     code = normalise(value)
     try:
         return codicefiscale.validate(code)
     except StdnumError as exc:
-        raise InvalidCodiceFiscale(str(getattr(exc, "message", exc))) from exc
+        raise InvalidCodiceFiscaleError(str(getattr(exc, "message", exc))) from exc
 
 
 def birth_date(value: str) -> dt.date | None:
@@ -44,6 +44,18 @@ def birth_date(value: str) -> dt.date | None:
         return codicefiscale.get_birth_date(code)
     except StdnumError:
         return None
+
+
+def matches_birth_date(value: str, born: dt.date) -> bool:
+    """Tell whether a personal code agrees with a birth date (the code omits the century)."""
+    encoded = birth_date(value)
+    if encoded is None:
+        return True
+    return (encoded.year % 100, encoded.month, encoded.day) == (
+        born.year % 100,
+        born.month,
+        born.day,
+    )
 
 
 def gender(value: str) -> str | None:

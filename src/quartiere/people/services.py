@@ -40,7 +40,7 @@ def _clean_resident(resident: Resident) -> None:
     if resident.codice_fiscale:
         try:
             resident.codice_fiscale = codice_fiscale.validate(resident.codice_fiscale)
-        except codice_fiscale.InvalidCodiceFiscale as exc:
+        except codice_fiscale.InvalidCodiceFiscaleError as exc:
             raise ApplicationError(
                 f"Invalid codice fiscale: {exc}", fields={"codice_fiscale": [str(exc)]}
             ) from exc
@@ -341,7 +341,7 @@ def residents_import(
             if cf:
                 try:
                     cf = codice_fiscale.validate(cf)
-                except codice_fiscale.InvalidCodiceFiscale as exc:
+                except codice_fiscale.InvalidCodiceFiscaleError as exc:
                     raise ValueError(f"codice_fiscale: {exc}") from exc
                 if cf in file_codes:
                     raise ValueError(f"codice_fiscale: repeats line {file_codes[cf]}")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
 from quartiere.core.drf import ViewPermission
+from quartiere.core.views import scoped_or_404
 from quartiere.territory import selectors
 from quartiere.territory.models import Building, Unit
 
@@ -74,10 +74,9 @@ class BuildingDetailApi(RetrieveAPIView):
     queryset = Building.objects.none()
 
     def get_object(self):  # type: ignore[no-untyped-def]
-        obj = selectors.building_list(user=self.request.user).filter(pk=self.kwargs["pk"]).first()
-        if obj is None:
-            raise NotFound
-        return obj
+        pk = self.kwargs["pk"]
+        obj = selectors.building_list(user=self.request.user).filter(pk=pk).first()
+        return scoped_or_404(self.request, obj, model=Building, pk=pk)
 
 
 @extend_schema(tags=["territory"])

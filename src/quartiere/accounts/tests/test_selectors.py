@@ -114,7 +114,7 @@ def test_lab_list_returns_every_lab_when_region_official(region_official, lab, o
     assert set(lab_list(user=region_official)) == {lab, other_lab}
 
 
-def test_public_lab_list_hides_closed_labs(lab) -> None:
+def test_public_lab_list_hides_lab_when_closed(lab) -> None:
     LabFactory(status=LabStatus.CLOSED, slug="closed")
 
     assert list(public_lab_list()) == [lab]
@@ -122,7 +122,7 @@ def test_public_lab_list_hides_closed_labs(lab) -> None:
     assert public_lab_get(slug=lab.slug) == lab
 
 
-def test_membership_list_returns_only_active_memberships(operator, lab) -> None:
+def test_membership_list_drops_membership_when_inactive(operator, lab) -> None:
     assert [m.lab for m in membership_list(user=operator)] == [lab]
 
     operator.memberships.update(is_active=False)

@@ -173,7 +173,7 @@ def test_user_create_refuses_username_when_taken() -> None:
         services.user_create(actor=None, username="anna", password="x")
 
 
-def test_user_create_sets_usable_password_and_audits() -> None:
+def test_user_create_sets_password_and_audits_when_username_free() -> None:
     user = services.user_create(actor=None, username="nuovo", password="Una-password-lunga-1")
 
     assert user.check_password("Una-password-lunga-1")

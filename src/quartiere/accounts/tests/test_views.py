@@ -34,7 +34,7 @@ def test_login_shows_form_again_when_password_is_wrong(client, operator) -> None
     assert _logged_in_user_id(client) is None
 
 
-def test_login_redirects_authenticated_user_away_from_form(login, operator) -> None:
+def test_login_redirects_away_from_form_when_already_logged_in(login, operator) -> None:
     response = login(operator).get(LOGIN)
 
     assert response.status_code == 302
@@ -95,7 +95,9 @@ def test_logout_ends_session_when_posted(login, operator) -> None:
     assert _logged_in_user_id(client) is None
 
 
-def test_password_reset_sends_link_that_sets_new_password(client, operator) -> None:
+def test_password_reset_sends_link_that_sets_new_password_when_email_known(
+    client, operator
+) -> None:
     response = client.post(reverse("accounts:password_reset"), {"email": operator.email})
 
     assert response.status_code == 302

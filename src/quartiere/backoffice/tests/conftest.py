@@ -26,6 +26,11 @@ def lab_b_world(other_lab) -> SimpleNamespace:  # type: ignore[no-untyped-def]
     consent = ConsentFactory(resident=resident)
     SensitiveProfileFactory(resident=resident, health_notes="Riservato B")
     return SimpleNamespace(
-        lab=other_lab, building=building, unit=unit, household=household, resident=resident,
-        tenancy=tenancy, consent=consent,
+        lab=other_lab,
+        building=building,
+        unit=unit,
+        household=household,
+        resident=resident,
+        tenancy=tenancy,
+        consent=consent,
     )

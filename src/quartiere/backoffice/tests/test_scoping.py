@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from quartiere.core.models import AccessEvent, AccessOutcome
 from quartiere.people.models import Consent, Household, Resident, Tenancy
+from quartiere.people.tests.factories import HouseholdFactory, ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,35 +15,58 @@ pytestmark = pytest.mark.django_db
 def _get_pages(w):  # type: ignore[no-untyped-def]
     """(url, logged target type, logged target id) for lab B's object pages."""
     return [
-        (reverse("backoffice:resident_detail", args=[w.resident.pk]), "people.resident",
-         w.resident.pk),
-        (reverse("backoffice:resident_edit", args=[w.resident.pk]), "people.resident",
-         w.resident.pk),
-        (reverse("backoffice:household_detail", args=[w.household.pk]), "people.household",
-         w.household.pk),
-        (reverse("backoffice:building_detail", args=[w.building.pk]), "territory.building",
-         w.building.pk),
+        (
+            reverse("backoffice:resident_detail", args=[w.resident.pk]),
+            "people.resident",
+            w.resident.pk,
+        ),
+        (
+            reverse("backoffice:resident_edit", args=[w.resident.pk]),
+            "people.resident",
+            w.resident.pk,
+        ),
+        (
+            reverse("backoffice:household_detail", args=[w.household.pk]),
+            "people.household",
+            w.household.pk,
+        ),
+        (
+            reverse("backoffice:building_detail", args=[w.building.pk]),
+            "territory.building",
+            w.building.pk,
+        ),
         (reverse("backoffice:unit_detail", args=[w.unit.pk]), "territory.unit", w.unit.pk),
     ]
 
 
 def _post_actions(w):  # type: ignore[no-untyped-def]
     return [
-        (reverse("backoffice:resident_edit", args=[w.resident.pk]),
-         {"first_name": "Hacked", "last_name": "Bi", "preferred_language": "it"}),
-        (reverse("backoffice:consent_create", args=[w.resident.pk]),
-         {"purpose": "images", "legal_basis": "consent"}),
+        (
+            reverse("backoffice:resident_edit", args=[w.resident.pk]),
+            {"first_name": "Hacked", "last_name": "Bi", "preferred_language": "it"},
+        ),
+        (
+            reverse("backoffice:consent_create", args=[w.resident.pk]),
+            {"purpose": "images", "legal_basis": "consent"},
+        ),
         (reverse("backoffice:consent_withdraw", args=[w.resident.pk, w.consent.pk]), {}),
-        (reverse("backoffice:household_member_add", args=[w.household.pk]),
-         {"resident": w.resident.pk, "role": "other"}),
-        (reverse("backoffice:household_member_remove", args=[w.household.pk, w.resident.pk]),
-         {}),
-        (reverse("backoffice:tenancy_start", args=[w.household.pk]),
-         {"unit": w.unit.pk, "kind": "regular", "starts_on": "2024-01-01"}),
-        (reverse("backoffice:tenancy_end", args=[w.household.pk, w.tenancy.pk]),
-         {"ends_on": "2024-12-31"}),
-        (reverse("backoffice:resident_sensitive", args=[w.resident.pk]),
-         {"disability": "x", "health_notes": "x", "vulnerability": "x"}),
+        (
+            reverse("backoffice:household_member_add", args=[w.household.pk]),
+            {"resident": w.resident.pk, "role": "other"},
+        ),
+        (reverse("backoffice:household_member_remove", args=[w.household.pk, w.resident.pk]), {}),
+        (
+            reverse("backoffice:tenancy_start", args=[w.household.pk]),
+            {"unit": w.unit.pk, "kind": "regular", "starts_on": "2024-01-01"},
+        ),
+        (
+            reverse("backoffice:tenancy_end", args=[w.household.pk, w.tenancy.pk]),
+            {"ends_on": "2024-12-31"},
+        ),
+        (
+            reverse("backoffice:resident_sensitive", args=[w.resident.pk]),
+            {"disability": "x", "health_notes": "x", "vulnerability": "x"},
+        ),
     ]
 
 
@@ -67,8 +91,11 @@ def test_object_pages_answer_404_and_log_denial_when_object_belongs_to_another_l
 
         assert response.status_code == 404, url
         assert AccessEvent.objects.filter(
-            actor=user, outcome=AccessOutcome.DENIED, target_type=target_type,
-            target_id=str(target_id), path=url,
+            actor=user,
+            outcome=AccessOutcome.DENIED,
+            target_type=target_type,
+            target_id=str(target_id),
+            path=url,
         ).exists(), url
 
 
@@ -82,7 +109,9 @@ def test_sensitive_page_answers_404_and_logs_denial_when_resident_of_another_lab
     assert response.status_code == 404
     assert b"Riservato B" not in response.content
     assert AccessEvent.objects.filter(
-        actor=coordinator, outcome=AccessOutcome.DENIED, target_type="people.resident",
+        actor=coordinator,
+        outcome=AccessOutcome.DENIED,
+        target_type="people.resident",
         target_id=str(lab_b_world.resident.pk),
     ).exists()
     assert not AccessEvent.objects.filter(outcome=AccessOutcome.GRANTED).exists()
@@ -146,8 +175,6 @@ def test_lists_hide_other_labs_rows_when_lab_staff(login, operator, lab_b_world)
 def test_household_search_offers_only_own_lab_residents_when_adding_members(
     login, operator, lab, lab_b_world
 ) -> None:
-    from quartiere.people.tests.factories import HouseholdFactory, ResidentFactory
-
     household = HouseholdFactory(lab=lab)
     ResidentFactory(lab=lab, first_name="Segreto", last_name="Amico")
 

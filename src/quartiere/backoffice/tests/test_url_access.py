@@ -59,7 +59,7 @@ def _login_url() -> str:
     return reverse(settings.LOGIN_URL)
 
 
-def test_resolver_walk_finds_the_known_routes() -> None:
+def test_resolver_walk_finds_known_routes_when_walking_project_urls() -> None:
     names = {p.name for _, p in APP_ROUTES}
 
     assert len(PRIVATE) >= 25
@@ -85,7 +85,7 @@ def test_route_refuses_anonymous_user_when_view_is_not_public(
 
 
 @pytest.mark.parametrize(("route", "pattern"), PUBLIC, ids=[r or "/" for r, _ in PUBLIC])
-def test_public_route_answers_anonymous_user_without_error(
+def test_public_route_answers_without_error_when_user_is_anonymous(
     route: str, pattern: URLPattern
 ) -> None:
     response = Client().get(_concrete(route))
@@ -93,7 +93,7 @@ def test_public_route_answers_anonymous_user_without_error(
     assert response.status_code < 500
 
 
-def test_no_staff_or_data_route_is_marked_public() -> None:
+def test_route_is_not_public_when_under_backoffice_or_api() -> None:
     leaked = [route for route, _ in PUBLIC if route.startswith(PRIVATE_PREFIXES)]
 
     assert leaked == []
@@ -101,17 +101,23 @@ def test_no_staff_or_data_route_is_marked_public() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["/admin/", "/admin/accounts/user/", "/admin/accounts/user/1/change/",
-     "/admin/core/auditevent/", "/admin/territory/building/", "/admin/people/resident/"],
+    [
+        "/admin/",
+        "/admin/accounts/user/",
+        "/admin/accounts/user/1/change/",
+        "/admin/core/auditevent/",
+        "/admin/territory/building/",
+        "/admin/people/resident/",
+    ],
 )
-def test_admin_redirects_anonymous_user_to_admin_login(url: str) -> None:
+def test_admin_redirects_to_admin_login_when_user_is_anonymous(url: str) -> None:
     response = Client().get(url)
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_admin_refuses_staff_without_admin_flag(login, coordinator) -> None:
+def test_admin_redirects_to_admin_login_when_user_lacks_staff_flag(login, coordinator) -> None:
     response = login(coordinator).get("/admin/")
 
     assert response.status_code == 302

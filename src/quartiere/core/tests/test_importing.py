@@ -66,11 +66,11 @@ def test_read_rows_raises_file_format_error_when_csv_is_empty() -> None:
         read_rows(b"", "x.csv")
 
 
-def test_read_rows_parses_xlsx_with_dates_and_whole_numbers_as_text() -> None:
+def test_read_rows_returns_text_for_dates_and_whole_numbers_when_xlsx() -> None:
     data = _xlsx(
         [
             ["Unit Code", "Floor", "Area", "Built"],
-            ["U1", 3, 65.5, dt.datetime(1975, 6, 1)],
+            ["U1", 3, 65.5, dt.datetime(1975, 6, 1)],  # noqa: DTZ001 - Excel cells are naive
             [None, None, None, None],
             ["U2", 2.0, 40, dt.date(1980, 1, 2)],
         ]

@@ -29,19 +29,19 @@ def test_validate_returns_normalised_code_when_valid() -> None:
 
 
 def test_validate_refuses_code_when_check_letter_is_wrong() -> None:
-    with pytest.raises(codice_fiscale.InvalidCodiceFiscale):
+    with pytest.raises(codice_fiscale.InvalidCodiceFiscaleError):
         codice_fiscale.validate(VALID[:-1] + "T")
 
 
 @pytest.mark.parametrize("value", ["RSSMRA85T10A562", "RSSMRA85T10A562SX", "123", "1234567890X"])
 def test_validate_refuses_code_when_length_or_format_is_wrong(value: str) -> None:
-    with pytest.raises(codice_fiscale.InvalidCodiceFiscale):
+    with pytest.raises(codice_fiscale.InvalidCodiceFiscaleError):
         codice_fiscale.validate(value)
 
 
 def test_validate_refuses_code_when_birth_date_does_not_exist() -> None:
     body = "RSSMRA85B30A562"  # 30 February
-    with pytest.raises(codice_fiscale.InvalidCodiceFiscale):
+    with pytest.raises(codice_fiscale.InvalidCodiceFiscaleError):
         codice_fiscale.validate(body + calc_check_digit(body))
 
 
@@ -63,7 +63,7 @@ def test_validate_accepts_code_when_digits_replaced_by_omocodia_letters(
 def test_validate_refuses_omocodia_code_when_check_letter_not_recomputed() -> None:
     code = VALID[:14] + OMOCODIA[VALID[14]] + VALID[15]
 
-    with pytest.raises(codice_fiscale.InvalidCodiceFiscale):
+    with pytest.raises(codice_fiscale.InvalidCodiceFiscaleError):
         codice_fiscale.validate(code)
 
 
@@ -72,7 +72,7 @@ def test_validate_accepts_temporary_code_when_it_has_eleven_valid_digits() -> No
 
 
 def test_validate_refuses_temporary_code_when_check_digit_is_wrong() -> None:
-    with pytest.raises(codice_fiscale.InvalidCodiceFiscale):
+    with pytest.raises(codice_fiscale.InvalidCodiceFiscaleError):
         codice_fiscale.validate(TEMPORARY[:-1] + "8")
 
 
@@ -153,3 +153,16 @@ def test_build_round_trips_through_validate_when_data_is_random(
 
 def test_gender_is_none_when_day_part_is_not_decodable() -> None:
     assert codice_fiscale.gender("RSSMRA85T1XA562S") is None
+
+
+def test_matches_birth_date_ignores_century_when_code_has_two_digit_year():
+    code = codice_fiscale.build(
+        surname="Rossi",
+        name="Mario",
+        born_on=dt.date(2020, 7, 1),
+        female=False,
+        place_code="F205",
+    )
+    assert codice_fiscale.matches_birth_date(code, dt.date(2020, 7, 1))
+    assert codice_fiscale.matches_birth_date(code, dt.date(1920, 7, 1))
+    assert not codice_fiscale.matches_birth_date(code, dt.date(2020, 7, 2))

@@ -159,7 +159,7 @@ def test_resident_duplicates_lists_visible_and_counts_others_when_same_name_and_
     assert result == {"visible": [mine], "elsewhere": 1}
 
 
-def test_resident_duplicates_counts_code_match_elsewhere_without_showing_it(
+def test_resident_duplicates_counts_without_listing_when_code_matches_in_another_lab(
     operator, lab, other_lab
 ) -> None:
     stranger = ResidentFactory(lab=other_lab)
@@ -207,7 +207,9 @@ def test_resident_duplicates_returns_nothing_when_no_code_and_no_birth_date(oper
     assert result == {"visible": [], "elsewhere": 0}
 
 
-def test_household_list_counts_members_and_scopes_to_lab(operator, lab, other_lab) -> None:
+def test_household_list_counts_members_and_hides_other_labs_when_searching(
+    operator, lab, other_lab
+) -> None:
     household = HouseholdFactory(lab=lab, label="Rossi")
     ResidentFactory.create_batch(2, household=household)
     HouseholdFactory(lab=other_lab, label="Rossi")
@@ -222,7 +224,7 @@ def test_household_get_returns_none_when_household_is_of_another_lab(operator, o
     assert selectors.household_get(user=operator, pk=HouseholdFactory(lab=other_lab).pk) is None
 
 
-def test_unit_tenants_hides_other_labs_tenancies(operator, lab, other_lab) -> None:
+def test_unit_tenants_hides_tenancy_when_household_of_another_lab(operator, lab, other_lab) -> None:
     mine = TenancyFactory(household=HouseholdFactory(lab=lab))
     theirs = TenancyFactory(household=HouseholdFactory(lab=other_lab))
 
@@ -271,7 +273,7 @@ def test_sensitive_profile_get_returns_none_and_logs_refusal_when_capability_mis
     assert event.target_id == str(profile.resident.pk)
 
 
-def test_resident_summary_counts_only_given_labs(lab, other_lab) -> None:
+def test_resident_summary_counts_only_given_labs_when_lab_ids_given(lab, other_lab) -> None:
     household = HouseholdFactory(lab=lab)
     ResidentFactory(household=household)
     ResidentFactory(lab=other_lab)

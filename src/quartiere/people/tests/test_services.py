@@ -9,13 +9,14 @@ from quartiere.core.importing import read_rows
 from quartiere.core.models import AuditEvent
 from quartiere.people import services
 from quartiere.people.enums import ConsentPurpose, HouseholdRole, LegalBasis, TenancyKind
-from quartiere.people.models import Household, Resident, SensitiveProfile, Tenancy
+from quartiere.people.models import Consent, Household, Resident, SensitiveProfile, Tenancy
 from quartiere.people.tests.factories import (
     ConsentFactory,
     HouseholdFactory,
     ResidentFactory,
     TenancyFactory,
 )
+from quartiere.territory.enums import UnitStatus
 from quartiere.territory.tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +143,7 @@ def test_household_create_makes_reference_person_first_member_when_given(operato
     assert resident.household_role == HouseholdRole.REFERENCE
 
 
-def test_household_create_refuses_blank_label(operator, lab) -> None:
+def test_household_create_refuses_when_label_is_blank(operator, lab) -> None:
     with pytest.raises(ApplicationError) as caught:
         services.household_create(actor=operator, lab=lab, label="  ")
 
@@ -172,7 +173,7 @@ def test_household_add_member_demotes_previous_reference_when_new_reference_adde
     assert household.members.filter(household_role=HouseholdRole.REFERENCE).count() == 1
 
 
-def test_household_add_member_audits_old_and_new_household(operator, lab) -> None:
+def test_household_add_member_audits_old_and_new_household_when_member_added(operator, lab) -> None:
     household = HouseholdFactory(lab=lab)
     resident = ResidentFactory(lab=lab)
 
@@ -240,7 +241,7 @@ def test_household_remove_member_refuses_when_resident_not_a_member(operator, la
 # --- tenancies ----------------------------------------------------------------------------
 
 
-def test_tenancy_start_creates_open_tenancy_and_audits(operator, lab) -> None:
+def test_tenancy_start_creates_open_tenancy_and_audits_when_unit_is_free(operator, lab) -> None:
     household = HouseholdFactory(lab=lab)
     unit = UnitFactory()
 
@@ -256,6 +257,35 @@ def test_tenancy_start_creates_open_tenancy_and_audits(operator, lab) -> None:
     event = AuditEvent.objects.get(action="people.tenancy_start")
     assert event.lab_id == lab.pk
     assert event.changes == {"unit": unit.pk, "kind": "regular", "starts_on": "2024-05-01"}
+
+
+def test_tenancy_start_marks_unit_occupied_when_started(operator, lab) -> None:
+    unit = UnitFactory(status=UnitStatus.VACANT)
+
+    services.tenancy_start(
+        actor=operator,
+        household=HouseholdFactory(lab=lab),
+        unit=unit,
+        kind=TenancyKind.REGULAR,
+        starts_on=dt.date(2024, 5, 1),
+    )
+
+    unit.refresh_from_db()
+    assert unit.status == UnitStatus.OCCUPIED
+    event = AuditEvent.objects.get(action="territory.unit_set_status")
+    assert event.lab_id == lab.pk
+    assert event.changes == {"status": ["vacant", "occupied"]}
+
+
+def test_tenancy_end_marks_unit_vacant_when_ended(operator, lab) -> None:
+    tenancy = TenancyFactory(
+        household=HouseholdFactory(lab=lab), unit=UnitFactory(status=UnitStatus.OCCUPIED)
+    )
+
+    services.tenancy_end(actor=operator, tenancy=tenancy, ends_on=dt.date(2024, 6, 1))
+
+    tenancy.unit.refresh_from_db()
+    assert tenancy.unit.status == UnitStatus.VACANT
 
 
 def test_tenancy_start_refuses_second_open_tenancy_when_unit_is_occupied(operator, lab) -> None:
@@ -366,7 +396,7 @@ def test_tenancy_end_refuses_when_already_ended(operator, lab) -> None:
 # --- consents -----------------------------------------------------------------------------
 
 
-def test_consent_record_creates_active_consent_and_audits(operator, lab) -> None:
+def test_consent_record_creates_active_consent_and_audits_when_none_active(operator, lab) -> None:
     resident = ResidentFactory(lab=lab)
 
     consent = services.consent_record(
@@ -413,7 +443,7 @@ def test_consent_record_allows_new_consent_when_previous_was_withdrawn(operator,
     assert new.is_active
 
 
-def test_consent_withdraw_keeps_row_with_withdrawal_time(operator, lab) -> None:
+def test_consent_withdraw_keeps_row_with_withdrawal_time_when_active(operator, lab) -> None:
     consent = ConsentFactory(resident=ResidentFactory(lab=lab))
 
     services.consent_withdraw(actor=operator, consent=consent)
@@ -466,7 +496,9 @@ def test_sensitive_profile_save_stores_ciphertext_when_values_given(coordinator,
     assert profile.updated_by == coordinator
 
 
-def test_sensitive_profile_save_audits_field_names_not_values(coordinator, lab) -> None:
+def test_sensitive_profile_save_audits_field_names_not_values_when_saved_twice(
+    coordinator, lab
+) -> None:
     resident = ResidentFactory(lab=lab)
     services.sensitive_profile_save(
         actor=coordinator,
@@ -601,3 +633,52 @@ def test_residents_import_reports_every_bad_line_in_order_when_several_rows_are_
     report = services.residents_import(actor=coordinator, lab=lab, rows=rows)
 
     assert [line for line, _ in report.errors] == [2, 3]
+
+
+# --- bulk creation (seeding) --------------------------------------------------------------
+
+
+def test_people_bulk_create_saves_rows_keys_and_references_when_seeding(lab) -> None:
+    household = Household(lab=lab, label="Rossi")
+    reference = Resident(
+        lab=lab,
+        first_name="Mario",
+        last_name="Rossi",
+        household=household,
+        household_role=HouseholdRole.REFERENCE,
+    )
+    child = Resident(
+        lab=lab,
+        first_name="Anna",
+        last_name="Rossi",
+        household=household,
+        household_role=HouseholdRole.CHILD,
+    )
+    unit = UnitFactory()
+    tenancy = Tenancy(
+        household=household, unit=unit, kind=TenancyKind.REGULAR, starts_on=dt.date(2020, 1, 1)
+    )
+    consent = Consent(
+        resident=reference,
+        purpose=ConsentPurpose.SERVICES,
+        legal_basis=LegalBasis.CONSENT,
+        given_at=timezone.now(),
+    )
+
+    services.people_bulk_create(
+        actor=None,
+        lab=lab,
+        households=[household],
+        residents=[reference, child],
+        tenancies=[tenancy],
+        consents=[consent],
+    )
+
+    stored = Household.objects.get(label="Rossi")
+    assert stored.reference_person.first_name == "Mario"
+    assert set(stored.members.values_list("name_key", flat=True)) == {"ROSSI MARIO", "ROSSI ANNA"}
+    assert Tenancy.objects.get().household == stored
+    assert Consent.objects.get().resident.first_name == "Mario"
+    event = AuditEvent.objects.get(action="people.bulk_create")
+    assert event.lab_id == lab.pk
+    assert event.changes == {"households": 1, "residents": 2, "tenancies": 1, "consents": 1}

@@ -31,7 +31,7 @@ def test_building_list_returns_nothing_when_user_has_no_lab(make_user, lab) -> N
     assert not selectors.building_list(user=make_user()).exists()
 
 
-def test_building_list_annotates_unit_counts(operator, lab) -> None:
+def test_building_list_annotates_unit_counts_when_building_has_units(operator, lab) -> None:
     building = BuildingFactory(district=lab.district)
     UnitFactory(building=building, status=UnitStatus.OCCUPIED)
     UnitFactory(building=building, status=UnitStatus.VACANT)
@@ -59,7 +59,7 @@ def test_building_get_returns_none_when_building_in_another_district(operator, o
     assert selectors.building_get(user=operator, pk=building.pk) is None
 
 
-def test_unit_list_returns_only_own_districts(operator, lab, other_lab) -> None:
+def test_unit_list_returns_only_own_districts_when_lab_staff(operator, lab, other_lab) -> None:
     mine = UnitFactory(building=BuildingFactory(district=lab.district))
     UnitFactory(building=BuildingFactory(district=other_lab.district))
 
@@ -80,7 +80,7 @@ def test_district_list_returns_lab_districts_when_user_is_lab_staff(
     assert list(selectors.district_list(user=operator)) == [lab.district]
 
 
-def test_building_map_points_skip_buildings_without_coordinates(operator, lab) -> None:
+def test_building_map_points_skip_building_when_coordinates_missing(operator, lab) -> None:
     placed = BuildingFactory(district=lab.district, latitude="45.5", longitude="9.2")
     BuildingFactory(district=lab.district)
 
@@ -90,7 +90,7 @@ def test_building_map_points_skip_buildings_without_coordinates(operator, lab) -
     assert points[0]["lat"] == pytest.approx(45.5)
 
 
-def test_unit_status_summary_counts_every_status_in_given_districts(lab, other_lab) -> None:
+def test_unit_status_summary_counts_every_status_when_districts_given(lab, other_lab) -> None:
     UnitFactory(building=BuildingFactory(district=lab.district), status=UnitStatus.OCCUPIED)
     UnitFactory(building=BuildingFactory(district=other_lab.district), status=UnitStatus.VACANT)
 

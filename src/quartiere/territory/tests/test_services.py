@@ -77,7 +77,7 @@ def test_building_create_refuses_field_error_when_latitude_out_of_range(coordina
     assert not Building.objects.exists()
 
 
-def test_building_update_records_only_changed_fields(coordinator) -> None:
+def test_building_update_records_only_changed_fields_when_saved(coordinator) -> None:
     building = BuildingFactory(floors=4, has_lift=False)
 
     services.building_update(actor=coordinator, building=building, floors=5, has_lift=False)
@@ -86,7 +86,7 @@ def test_building_update_records_only_changed_fields(coordinator) -> None:
     assert event.changes == {"floors": [4, 5]}
 
 
-def test_unit_create_puts_unit_in_stairs_building(coordinator) -> None:
+def test_unit_create_puts_unit_in_stairs_building_when_stair_given(coordinator) -> None:
     entrance = EntranceFactory(name="B")
 
     unit = services.unit_create(
@@ -310,7 +310,7 @@ def test_units_import_raises_file_format_error_when_columns_missing(coordinator,
         )
 
 
-def test_units_import_reports_progress_once_per_row(coordinator, lab) -> None:
+def test_units_import_reports_progress_once_per_row_when_callback_given(coordinator, lab) -> None:
     ticks: list[int] = []
 
     services.units_import(
