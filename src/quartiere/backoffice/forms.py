@@ -19,6 +19,16 @@ from quartiere.people.enums import (
 from quartiere.people.models import Resident
 from quartiere.territory.enums import BuildingStatus
 
+CF_ERRORS = {
+    "length": _(
+        "This codice fiscale is not valid: it must have 16 characters "
+        "(or 11 digits for a temporary code)."
+    ),
+    "format": _("This codice fiscale is not valid: it contains characters in the wrong places."),
+    "checksum": _("This codice fiscale is not valid: the last (check) letter does not match."),
+    "component": _("This codice fiscale is not valid: the birth date part is impossible."),
+}
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -114,9 +124,7 @@ class ResidentForm(StyledForm):
         try:
             return codice_fiscale.validate(value)
         except codice_fiscale.InvalidCodiceFiscaleError as exc:
-            raise forms.ValidationError(
-                _("This codice fiscale is not valid (%(reason)s)."), params={"reason": exc}
-            ) from exc
+            raise forms.ValidationError(CF_ERRORS.get(exc.reason, CF_ERRORS["format"])) from exc
 
     def clean_birth_date(self) -> dt.date | None:
         value = self.cleaned_data.get("birth_date")
@@ -175,7 +183,7 @@ class HouseholdForm(StyledForm):
 
 
 class HouseholdMemberForm(StyledForm):
-    resident = forms.IntegerField(label=_("Resident number"), widget=forms.HiddenInput())
+    resident = forms.IntegerField(label=_("Resident"), widget=forms.HiddenInput())
     role = forms.ChoiceField(label=_("Role in household"), choices=HouseholdRole.choices)
 
 

@@ -18,7 +18,19 @@ OMOCODIA_DIGITS = str.maketrans("LMNPQRSTUV", "0123456789")
 
 
 class InvalidCodiceFiscaleError(ValueError):
-    """The code is malformed or its check letter is wrong."""
+    """The code is malformed or its check letter is wrong; ``reason`` says which."""
+
+    def __init__(self, message: str, *, reason: str = "format") -> None:
+        super().__init__(message)
+        self.reason = reason  # length | format | checksum | component
+
+
+_REASONS = {
+    "InvalidLength": "length",
+    "InvalidFormat": "format",
+    "InvalidChecksum": "checksum",
+    "InvalidComponent": "component",
+}
 
 
 def normalise(value: str) -> str:
@@ -32,7 +44,9 @@ def validate(value: str) -> str:
     try:
         return codicefiscale.validate(code)
     except StdnumError as exc:
-        raise InvalidCodiceFiscaleError(str(getattr(exc, "message", exc))) from exc
+        raise InvalidCodiceFiscaleError(
+            str(getattr(exc, "message", exc)), reason=_REASONS.get(type(exc).__name__, "format")
+        ) from exc
 
 
 def birth_date(value: str) -> dt.date | None:

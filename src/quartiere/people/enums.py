@@ -33,9 +33,9 @@ class HouseholdRole(models.TextChoices):
 
 class TenancyKind(models.TextChoices):
     REGULAR = "regular", _("Regular tenancy")
-    IRREGULAR_BEFORE_2016 = "irregular_before_2016", _("Irregular occupant before 2 Feb 2016")
-    IRREGULAR_AFTER_2016 = "irregular_after_2016", _("Irregular occupant after 2 Feb 2016")
-    TEMPORARY = "temporary", _("Temporary")
+    IRREGULAR_BEFORE_2016 = "irregular_before_2016", _("Irregular occupation before 2 Feb 2016")
+    IRREGULAR_AFTER_2016 = "irregular_after_2016", _("Irregular occupation after 2 Feb 2016")
+    TEMPORARY = "temporary", _("Temporary assignment")
 
 
 class ConsentPurpose(models.TextChoices):
