@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "template_partials",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "csp",
     "rules.apps.AutodiscoverRulesConfig",
@@ -217,6 +218,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Staff API of the Quartiere platform for neighbourhood social labs.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files are served locally (no CDN), and its script is not inline (CSP).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Content Security Policy with nonces: no inline script or style runs without one.
