@@ -1,12 +1,17 @@
-"""Puts the lab the user is working in on ``request.lab`` (chosen in the header switcher)."""
+"""Request middleware: the lab being worked in, and the second authentication factor."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django_otp import user_has_device
 
+from quartiere.accounts.enums import Role
 from quartiere.accounts.models import Lab
 from quartiere.accounts.selectors import user_scope
 
@@ -30,3 +35,36 @@ class CurrentLabMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.lab = SimpleLazyObject(lambda: _current_lab(request))  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+TWO_FACTOR_EXEMPT = ("/accounts/", "/static/", "/i18n/", "/accessibilita/", "/privacy/")
+
+
+class TwoFactorMiddleware:
+    """Ask for the second factor after the password, and enforce it for staff when required.
+
+    A user with a confirmed authenticator who has not entered a code in this session is sent
+    to the verification page; with TWO_FACTOR_REQUIRED, staff without one are sent to set it up.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(TWO_FACTOR_EXEMPT):
+            if user_has_device(user):
+                if not user.is_verified():  # type: ignore[union-attr,attr-defined]
+                    return redirect_to_login(
+                        request.get_full_path(), reverse("accounts:twofactor_verify")
+                    )
+            elif settings.TWO_FACTOR_REQUIRED and _is_staff(request):
+                return redirect_to_login(
+                    request.get_full_path(), reverse("accounts:twofactor_setup")
+                )
+        return self.get_response(request)
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    scope = user_scope(request.user)
+    return bool(request.user.is_staff or scope.all_labs or scope.roles - {Role.RESIDENT})

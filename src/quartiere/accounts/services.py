@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from quartiere.accounts.enums import REGION_WIDE_ROLES, LabModality, LabStatus, Role
 from quartiere.accounts.models import Lab, Membership, Organisation, User
@@ -137,3 +138,35 @@ def membership_revoke(*, actor: Any, membership: Membership) -> None:
         target=membership,
         lab_id=membership.lab_id,
     )
+
+
+# --- Two-factor authentication (TOTP) -----------------------------------------------------
+
+
+@transaction.atomic
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """Create a new, unconfirmed authenticator for the user (replacing an unconfirmed one)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+
+
+@transaction.atomic
+def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDevice:
+    """Confirm an authenticator with a code it shows; raise ApplicationError if wrong."""
+    if device.user_id != user.pk or device.confirmed:
+        raise ApplicationError("This authenticator cannot be confirmed.")
+    if not token.strip().isdigit() or not device.verify_token(token.strip()):
+        raise ApplicationError("The code is not valid: check the time on your phone and retry.")
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit.record(actor=user, action="accounts.totp_device_confirm", target=user)
+    return device
+
+
+@transaction.atomic
+def totp_device_remove(*, actor: Any, user: User) -> int:
+    """Remove the user's authenticators (after losing a phone); returns how many."""
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    audit.record(actor=actor, action="accounts.totp_device_remove", target=user)
+    return removed

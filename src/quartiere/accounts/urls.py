@@ -12,4 +12,6 @@ urlpatterns = [
     path("reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("lab/", views.lab_switch, name="lab_switch"),
+    path("2fa/", views.twofactor_setup, name="twofactor_setup"),
+    path("2fa/verify/", views.twofactor_verify, name="twofactor_verify"),
 ]
