@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-DEMO_PASSWORD = "quartiere-demo"  # noqa: S105 - published demo credential, synthetic data
+DEMO_PASSWORD = "quartiere-demo"  # published demo credential, synthetic data only
 DESKTOP = {"width": 1280, "height": 900}
 PHONES = [{"width": 390, "height": 844}, {"width": 360, "height": 740}]
 

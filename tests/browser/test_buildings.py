@@ -35,7 +35,9 @@ def test_unit_page_opens_when_going_from_buildings_list_through_a_stair(
     expect(page).to_have_url(f"{server}/backoffice/buildings/{building.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(building.address)
 
-    page.get_by_test_id("stair-tab").filter(has_text=re.compile(rf"^{re.escape(stair.name)} \(")).click()
+    page.get_by_test_id("stair-tab").filter(
+        has_text=re.compile(rf"^{re.escape(stair.name)} \(")
+    ).click()
     expect(page).to_have_url(f"{server}/backoffice/buildings/{building.pk}/?stair={stair.pk}")
     rows = page.get_by_test_id("unit-row")
     expect(rows).to_have_count(stair.units.count())

@@ -33,7 +33,8 @@ def test_backoffice_fits_phone_width_when_viewed_on_a_phone(
         expect(link).to_be_visible()
         box = link.bounding_box()
         assert box is not None
-        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], testid
+        assert box["x"] >= 0, testid
+        assert box["x"] + box["width"] <= viewport["width"], testid
         assert box["height"] >= 24, f"{testid} is too small to tap: {box}"
 
     page.get_by_test_id("nav-residents").click()

@@ -24,6 +24,8 @@ def _current_lab(request: HttpRequest) -> Lab | None:
         return None
     wanted = request.session.get(SESSION_KEY)
     if wanted not in scope.lab_ids:
+        if scope.all_labs:
+            return None  # region-wide roles work on every lab until they pick one
         wanted = min(scope.lab_ids)
     return Lab.objects.select_related("district").filter(pk=wanted).first()
 

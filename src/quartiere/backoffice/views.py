@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -545,7 +544,7 @@ def building_map(request: HttpRequest) -> HttpResponse:
         request,
         "backoffice/building_map.html",
         {
-            "points_json": json.dumps(points),
+            "points": points,
             "count": len(points),
         },
     )

@@ -226,9 +226,14 @@ def test_dashboard_counts_current_lab_only_when_region_official_asks_for_lab_sco
     ResidentFactory(lab=lab)
     ResidentFactory.create_batch(2, lab=other_lab)
 
-    response = login(region_official).get(reverse("backoffice:dashboard"), {"scope": "lab"})
+    client = login(region_official)
+    unpicked = client.get(reverse("backoffice:dashboard"), {"scope": "lab"})
+    assert unpicked.context["people"]["residents"] == 3  # no lab picked yet: every lab
 
-    assert response.context["people"]["residents"] == 1  # the first lab, lab A
+    client.post(reverse("accounts:lab_switch"), {"lab": other_lab.pk})
+    response = client.get(reverse("backoffice:dashboard"), {"scope": "lab"})
+
+    assert response.context["people"]["residents"] == 2  # the picked lab, lab B
 
 
 def test_dashboard_shows_lab_contacts_without_figures_when_user_is_resident(

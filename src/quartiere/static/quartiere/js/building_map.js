@@ -4,8 +4,6 @@
   var el = document.getElementById("map");
   if (!el || typeof L === "undefined") { return; }
   var points = JSON.parse(document.getElementById(el.dataset.pointsId).textContent);
-  // The view may hand over the points already encoded as JSON text: decode that too.
-  if (typeof points === "string") { points = JSON.parse(points); }
   var detail = el.dataset.detailUrl;
   var map = L.map(el);
   L.tileLayer("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", {
