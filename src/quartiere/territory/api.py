@@ -11,6 +11,7 @@ from quartiere.core.drf import ViewPermission
 from quartiere.core.views import scoped_or_404
 from quartiere.territory import selectors
 from quartiere.territory.models import Building, Unit
+from quartiere.territory.services import BUILDING_FIELDS
 
 
 class BuildingOutput(serializers.ModelSerializer):
@@ -18,21 +19,7 @@ class BuildingOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Building
-        fields = [
-            "id",
-            "district",
-            "code",
-            "street",
-            "number",
-            "latitude",
-            "longitude",
-            "owner",
-            "year_built",
-            "floors",
-            "has_lift",
-            "status",
-            "unit_count",
-        ]
+        fields = ["id", "district", *BUILDING_FIELDS, "unit_count"]
 
 
 class UnitOutput(serializers.ModelSerializer):
