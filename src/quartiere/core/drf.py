@@ -1,5 +1,9 @@
 """DRF helpers shared by the contexts' api modules."""
 
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 from rest_framework.permissions import DjangoModelPermissions
 
 
@@ -7,3 +11,22 @@ class ViewPermission(DjangoModelPermissions):
     """Model capabilities for the API, with ``view_<model>`` required to read."""
 
     perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of the API."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """Document the error answers an operation can give, for the OpenAPI schema."""
+    text = {
+        400: "Invalid input (query or body).",
+        401: "Not authenticated.",
+        403: "Authenticated, but the role lacks the capability.",
+        404: "No such object, or outside the user's labs.",
+    }
+    return {code: OpenApiResponse(ErrorSerializer, description=text[code]) for code in codes}

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from quartiere.core import audit
@@ -46,6 +46,10 @@ def paginate(request: HttpRequest, qs: Any, per_page: int = 25) -> Page:
 
 @public
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith(("/api/", "/open311/")):
+        return JsonResponse(
+            {"code": "not_found", "message": "Not found.", "fields": {}}, status=404
+        )
     return render(request, "404.html", status=404)
 
 

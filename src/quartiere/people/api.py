@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
-from quartiere.core.drf import ViewPermission
+from quartiere.core.drf import ViewPermission, error_responses
 from quartiere.core.views import scoped_or_404
 from quartiere.people import selectors
 from quartiere.people.models import Resident
@@ -36,19 +36,25 @@ class ResidentOutput(serializers.ModelSerializer):
     parameters=[
         OpenApiParameter("q", str, description="Name prefix (either order) or codice fiscale"),
     ],
+    responses={200: ResidentOutput(many=True), **error_responses(400, 401, 403, 404)},
 )
 class ResidentListApi(ListAPIView):
     serializer_class = ResidentOutput
     permission_classes = [ViewPermission]
     queryset = Resident.objects.none()
 
+    class FilterInput(serializers.Serializer):
+        q = serializers.CharField(required=False, max_length=100, allow_blank=True)
+
     def get_queryset(self):  # type: ignore[no-untyped-def]
+        filters = self.FilterInput(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
         return selectors.resident_list(
-            user=self.request.user, q=self.request.query_params.get("q", "")[:100]
+            user=self.request.user, q=filters.validated_data.get("q", "")
         )
 
 
-@extend_schema(tags=["people"])
+@extend_schema(tags=["people"], responses={200: ResidentOutput, **error_responses(401, 403, 404)})
 class ResidentDetailApi(RetrieveAPIView):
     serializer_class = ResidentOutput
     permission_classes = [ViewPermission]

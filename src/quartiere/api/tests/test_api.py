@@ -205,3 +205,35 @@ def test_exception_handler_returns_error_shape_when_django_error(
 
 def test_exception_handler_returns_none_when_error_is_unknown() -> None:
     assert exception_handler(RuntimeError("boom"), {}) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field"),
+    [
+        (RESIDENTS, {"page_size": "false"}, "page_size"),
+        (RESIDENTS, {"page_size": "500"}, "page_size"),
+        (RESIDENTS, {"page": "0"}, "page"),
+        (BUILDINGS, {"status": "flying"}, "status"),
+        (UNITS, {"building": "null"}, "building"),
+        (UNITS, {"status": "haunted"}, "status"),
+    ],
+)
+def test_api_lists_refuse_malformed_query_with_field_error_when_params_are_bad(
+    login, make_user, lab, url, params, field
+) -> None:
+    client = login(make_user(Role.LAB_COORDINATOR, lab))
+
+    response = client.get(url, params)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == ERROR_KEYS
+    assert field in body["fields"]
+
+
+def test_api_unknown_path_answers_json_404_when_route_does_not_exist(client) -> None:
+    response = client.get("/api/v1/people/residents/not-a-number/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert set(response.json()) == ERROR_KEYS
