@@ -81,7 +81,7 @@ class BuildingDetailApi(RetrieveAPIView):
 @extend_schema(
     tags=["territory"],
     parameters=[
-        OpenApiParameter("building", int, description="Building id"),
+        OpenApiParameter("building", {"type": "integer", "minimum": 1}, description="Building id"),
         OpenApiParameter("status", str, enum=UnitStatus.values, description="Unit status"),
     ],
     responses={200: UnitOutput(many=True), **error_responses(400, 401, 403, 404)},
