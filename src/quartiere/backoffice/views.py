@@ -18,8 +18,10 @@ from django.views.decorators.http import require_POST
 from quartiere.accounts.enums import Role
 from quartiere.accounts.selectors import lab_list, user_scope
 from quartiere.backoffice import forms
+from quartiere.backoffice.imports import run_import
 from quartiere.core import selectors as core_selectors
 from quartiere.core.exceptions import ApplicationError
+from quartiere.core.importing import FileFormatError
 from quartiere.core.views import paginate, scoped_or_404
 from quartiere.people import selectors as people_selectors
 from quartiere.people import services as people_services
@@ -636,9 +638,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Coordinators upload a CSV/XLSX of units or residents; any bad row writes nothing."""
-    from quartiere.backoffice.imports import run_import
-    from quartiere.core.importing import FileFormatError
-
     allowed = {
         "units": request.user.has_perm("territory.import_units"),
         "residents": request.user.has_perm("people.import_residents"),

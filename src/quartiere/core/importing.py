@@ -7,6 +7,7 @@ Each context validates the rows with its own rules; this module only turns files
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -89,8 +90,6 @@ def _xlsx_rows(stream: BinaryIO) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def _cell(value: object) -> str:
-    import datetime as dt
-
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
