@@ -628,6 +628,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, qs, 50),
             "access": access,
             "query": query.urlencode(),
+            # Changes on people carry personal data: only roles that may read residents see them.
+            "redact_people": not request.user.has_perm("people.view_resident"),
         },
     )
 

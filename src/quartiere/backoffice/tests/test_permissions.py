@@ -9,6 +9,7 @@ from quartiere.accounts.enums import Role
 from quartiere.core.models import AccessEvent, AccessOutcome
 from quartiere.core.tests.factories import AccessEventFactory, AuditEventFactory
 from quartiere.people.models import Resident, SensitiveProfile
+from quartiere.people.services import resident_create
 from quartiere.people.tests.factories import (
     HouseholdFactory,
     ResidentFactory,
@@ -248,3 +249,17 @@ def test_dashboard_shows_lab_contacts_without_figures_when_user_is_resident(
     assert "backoffice/resident_home.html" in [t.name for t in response.templates]
     assert "people" not in response.context
     assert response.context["lab"] == lab
+
+
+def test_audit_log_hides_personal_changes_when_role_cannot_read_residents(
+    login, region_official, make_user, lab
+) -> None:
+    coordinator = make_user(Role.LAB_COORDINATOR, lab)
+    resident_create(actor=coordinator, lab=lab, first_name="Giuseppina", last_name="Segreti")
+
+    as_region = login(region_official).get(reverse("backoffice:audit")).content.decode()
+    as_coordinator = login(coordinator).get(reverse("backoffice:audit")).content.decode()
+
+    assert "Segreti" not in as_region
+    assert 'data-testid="redacted"' in as_region
+    assert "Segreti" in as_coordinator
