@@ -22,6 +22,7 @@ PRODUCTION_ENV = {
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
     clean.pop("DJANGO_SETTINGS_MODULE", None)
+    clean.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for live_server
     return subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "-m", "quartiere.cli", *args],
         env={**clean, **env},
