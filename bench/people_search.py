@@ -23,9 +23,9 @@ from quartiere.people import selectors
 from quartiere.people.models import Resident
 
 
-def _search(user: User, q: str, lab_id: int | None) -> Callable[[], Any]:
+def _search(user: User, q: str, lab_id: int | None, *, with_address: bool) -> Callable[[], Any]:
     def run() -> Any:
-        qs = selectors.resident_list(user=user, q=q, lab_id=lab_id)
+        qs = selectors.resident_list(user=user, q=q, lab_id=lab_id, with_address=with_address)
         page = Paginator(qs, 25).get_page(1)
         rows = list(page.object_list)
         return page.paginator.count, rows
@@ -43,13 +43,13 @@ def _replay(statements: list[str]) -> Callable[[], None]:
     return run
 
 
-def _case(*, username: str, by: str, lab_scoped: bool) -> dict[str, Any]:
+def _case(*, username: str, by: str, lab_scoped: bool, api: bool) -> dict[str, Any]:
     user = User.objects.get(username=username)
     lab = Lab.objects.filter(memberships__user=user).first() if lab_scoped else None
     pool = Resident.objects.filter(lab=lab) if lab else Resident.objects.all()
     sample = pool.order_by("id").values("last_name", "codice_fiscale")[777]
     q = sample["last_name"] if by == "name" else sample["codice_fiscale"][:11]
-    search = _search(user, q, lab.pk if lab else None)
+    search = _search(user, q, lab.pk if lab else None, with_address=not api)
     with CaptureQueriesContext(connection) as ctx:
         count, _rows = search()
     statements = [c["sql"] for c in ctx.captured_queries]
@@ -65,7 +65,7 @@ def _case(*, username: str, by: str, lab_scoped: bool) -> dict[str, Any]:
 
 def _make(*, path: str, by: str, username: str, lab_scoped: bool) -> Callable[..., Any]:
     def run(*, runs: int, side_by_side: Any) -> dict[str, dict[str, Any]]:
-        case = _case(username=username, by=by, lab_scoped=lab_scoped)
+        case = _case(username=username, by=by, lab_scoped=lab_scoped, api=path.startswith("/api/"))
         client = Client()
         client.force_login(case["user"])
         url = f"{path}?q={case['q']}"

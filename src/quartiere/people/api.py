@@ -50,7 +50,7 @@ class ResidentListApi(ListAPIView):
         filters = self.FilterInput(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         return selectors.resident_list(
-            user=self.request.user, q=filters.validated_data.get("q", "")
+            user=self.request.user, q=filters.validated_data.get("q", ""), with_address=False
         )
 
 

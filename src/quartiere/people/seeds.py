@@ -195,8 +195,10 @@ FOREIGN = [
         ["Arben", "Ilir", "Gentian", "Besnik", "Fatmir"],
     ),
 ]
-SIZE_WEIGHTS = [(1, 18), (2, 22), (3, 20), (4, 20), (5, 12), (6, 8)]
-OCCUPANCY = {"tiny": 0.9, "district": 0.9, "region": 0.9}
+# About 3 people per flat, as in Lorenteggio (2,700 flats, 8,000 residents); the region scale
+# occupies fewer units so that 100 labs hold about 500,000 residents.
+SIZE_WEIGHTS = [(1, 14), (2, 20), (3, 20), (4, 22), (5, 14), (6, 10)]
+OCCUPANCY = {"tiny": 0.92, "district": 0.92, "region": 0.8}
 
 
 class _Namer:

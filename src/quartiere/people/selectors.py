@@ -68,8 +68,12 @@ def resident_list(
     language: str = "",
     has_household: str = "",
     lab_id: int | None = None,
+    with_address: bool = True,
 ) -> QuerySet[Resident]:
-    """List the residents the user may see, searched by name/codice fiscale and filtered."""
+    """List the residents the user may see, searched by name/codice fiscale and filtered.
+
+    ``with_address`` loads each resident's household and current unit (for the pages).
+    """
     labs = _lab_filter(user)
     qs = Resident.objects.all()
     if labs is not None:
@@ -96,11 +100,9 @@ def resident_list(
         qs = qs.filter(household__isnull=False)
     elif has_household == "no":
         qs = qs.filter(household__isnull=True)
-    return (
-        qs.select_related("household", "lab")
-        .prefetch_related(current_tenancies())
-        .order_by("last_name", "first_name", "id")
-    )
+    if with_address:
+        qs = qs.select_related("household").prefetch_related(current_tenancies())
+    return qs.order_by("last_name", "first_name", "id")
 
 
 def resident_get(*, user: Any, pk: int) -> Resident | None:
