@@ -25,8 +25,7 @@ from quartiere.people.models import (
     search_key,
 )
 
-CF_LIKE = re.compile(r"^[A-Z]{6}[0-9LMNPQRSTUV]")
-DIGITS_ONLY = re.compile(r"^\d{6,11}$")
+CF_PREFIX = re.compile(r"^[A-Z0-9]{6,16}$")
 
 
 def _lab_filter(user: Any, perm: str = "people.view_resident") -> frozenset[int] | None:
@@ -47,15 +46,22 @@ def current_tenancies() -> Prefetch:
 
 
 def resident_search_filter(q: str) -> Q:
-    """Build the filter for one search box: codice fiscale prefix, or name prefix either order."""
+    """Build the filter for one search box: name prefix in either order, or codice fiscale.
+
+    Text with a digit can only be a codice fiscale; a single word of six letters or more may be
+    a surname or the start of a code (RSSMRA...), so both are searched (each on its index).
+    """
     text = q.strip()
     compact = codice_fiscale.normalise(text)
-    if CF_LIKE.match(compact) or DIGITS_ONLY.match(compact):
+    if any(c.isdigit() for c in compact):
         return Q(codice_fiscale__startswith=compact)
     key = search_key(text)
     if not key:
         return Q()
-    return Q(name_key__startswith=key) | Q(name_key_reversed__startswith=key)
+    condition = Q(name_key__startswith=key) | Q(name_key_reversed__startswith=key)
+    if " " not in text and CF_PREFIX.match(compact):
+        condition |= Q(codice_fiscale__startswith=compact)
+    return condition
 
 
 def resident_list(

@@ -284,3 +284,32 @@ def test_resident_summary_counts_only_given_labs_when_lab_ids_given(lab, other_l
         "active_consents": 0,
     }
     assert selectors.resident_summary(lab_ids=None)["residents"] == 2
+
+
+@pytest.mark.parametrize(
+    ("last_name", "query"),
+    [
+        ("Marchetti", "Marchetti"),  # MARCHE + T: once mistaken for a codice fiscale
+        ("El Idrissi", "El Idrissi"),
+        ("Santoro", "santoro"),
+    ],
+)
+def test_resident_list_finds_surname_when_it_looks_like_start_of_a_code(
+    operator, lab, last_name: str, query: str
+) -> None:
+    target = ResidentFactory(lab=lab, last_name=last_name, first_name="Hassan")
+    ResidentFactory(lab=lab, last_name="Bianchi")
+
+    found = list(selectors.resident_list(user=operator, q=query))
+
+    assert found == [target]
+
+
+def test_resident_list_matches_letters_only_code_prefix_when_query_is_one_word(
+    operator, named
+) -> None:
+    target = named["bianchi"]
+
+    found = list(selectors.resident_list(user=operator, q=target.codice_fiscale[:6]))
+
+    assert target in found
