@@ -24,9 +24,12 @@ from quartiere.people.models import Resident
 
 
 def _search(user: User, q: str, lab_id: int | None, *, with_address: bool) -> Callable[[], Any]:
+    # Same page sizes as the screens: 25 rows on the HTML page, 50 in the API.
+    per_page = 25 if with_address else 50
+
     def run() -> Any:
         qs = selectors.resident_list(user=user, q=q, lab_id=lab_id, with_address=with_address)
-        page = Paginator(qs, 25).get_page(1)
+        page = Paginator(qs, per_page).get_page(1)
         rows = list(page.object_list)
         return page.paginator.count, rows
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import DjangoModelPermissions
@@ -11,6 +13,11 @@ class ViewPermission(DjangoModelPermissions):
     """Model capabilities for the API, with ``view_<model>`` required to read."""
 
     perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
+
+    def _queryset(self, view: Any) -> Any:
+        # The class-level ``queryset`` names the model; building the scoped queryset (and
+        # validating filters) only to read its model would do that work twice per request.
+        return view.queryset if view.queryset is not None else super()._queryset(view)
 
 
 class ErrorSerializer(serializers.Serializer):
