@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("residents/", views.resident_list, name="resident_list"),
     path("residents/new/", views.resident_create, name="resident_create"),
+    path("residents/export/", views.resident_export, name="resident_export"),
     path("residents/<int:pk>/", views.resident_detail, name="resident_detail"),
     path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
     path("residents/<int:pk>/sensitive/", views.resident_sensitive, name="resident_sensitive"),

@@ -104,6 +104,7 @@ class Resident(TimeStampedModel):
             ("view_sensitive_profile", _("Can read residents' special-category data")),
             ("change_sensitive_profile", _("Can record residents' special-category data")),
             ("import_residents", _("Can import residents from a file")),
+            ("export_residents", _("Can export lists of residents")),
         ]
         indexes = [models.Index(fields=["lab", "name_key"], name="resident_lab_name")]
 

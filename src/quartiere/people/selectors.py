@@ -111,6 +111,57 @@ def resident_list(
     return qs.order_by("last_name", "first_name", "id")
 
 
+EXPORT_HEADER = (
+    "id",
+    "last_name",
+    "first_name",
+    "codice_fiscale",
+    "birth_date",
+    "gender",
+    "citizenship",
+    "residence_permit_expires_on",
+    "phone",
+    "email",
+    "preferred_language",
+    "household",
+    "household_role",
+    "street",
+    "number",
+    "stair",
+    "floor",
+    "unit_code",
+)
+
+
+def resident_export_rows(*, qs: QuerySet[Resident]) -> Any:
+    """Yield one plain row per resident of an already scoped list, with the current address."""
+    for r in qs.iterator(chunk_size=2000):
+        tenancy = (
+            (getattr(r.household, "open_tenancies", None) or [None])[0] if r.household else None
+        )
+        unit = tenancy.unit if tenancy else None
+        yield (
+            r.pk,
+            r.last_name,
+            r.first_name,
+            r.codice_fiscale,
+            r.birth_date,
+            r.gender,
+            r.citizenship,
+            r.residence_permit_expires_on,
+            r.phone,
+            r.email,
+            r.preferred_language,
+            r.household.label if r.household else "",
+            r.household_role,
+            unit.building.street if unit else "",
+            unit.building.number if unit else "",
+            unit.entrance.name if unit else "",
+            unit.floor if unit else "",
+            unit.code if unit else "",
+        )
+
+
 def resident_get(*, user: Any, pk: int) -> Resident | None:
     """Return a visible resident with household and current tenancy, or None."""
     labs = _lab_filter(user)
