@@ -37,6 +37,7 @@ urlpatterns = [
     path("buildings/map/", views.building_map, name="building_map"),
     path("buildings/<int:pk>/", views.building_detail, name="building_detail"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/status/", views.unit_status, name="unit_status"),
     path("audit/", views.audit_log, name="audit"),
     path("imports/", views.import_upload, name="import"),
 ]

@@ -30,6 +30,7 @@ from quartiere.people import selectors as people_selectors
 from quartiere.people import services as people_services
 from quartiere.people.models import Consent, Household, Resident, Tenancy
 from quartiere.territory import selectors as territory_selectors
+from quartiere.territory.enums import UnitStatus
 from quartiere.territory.models import Building, Unit
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
@@ -623,6 +624,28 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_POST
+@staff_view("territory.change_unit")
+def unit_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a unit's status (vacant, unavailable, reserved); tenancies decide 'occupied'."""
+    unit = scoped_or_404(
+        request, territory_selectors.unit_get(user=request.user, pk=pk), model=Unit, pk=pk
+    )
+    status = request.POST.get("status", "")
+    if status not in UnitStatus.values:
+        messages.error(request, _("Choose a valid status."))
+    else:
+        lab = request.lab  # type: ignore[attr-defined]
+        try:
+            people_services.unit_status_change(
+                actor=request.user, unit=unit, status=status, lab_id=lab.pk if lab else None
+            )
+            messages.success(request, _("Status changed."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    return redirect("backoffice:unit_detail", pk=unit.pk)
+
+
 @staff_view("territory.view_unit")
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = scoped_or_404(
@@ -637,6 +660,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": unit,
             "tenancy": tenancy,
             "members": members,
+            "status_choices": [c for c in UnitStatus.choices if c[0] != UnitStatus.OCCUPIED],
         },
     )
 

@@ -473,3 +473,17 @@ def people_bulk_create(
             "consents": len(consents or []),
         },
     )
+
+
+def unit_status_change(*, actor: Any, unit: Any, status: str, lab_id: int | None = None) -> Any:
+    """Change a unit's status consistently with its tenancy.
+
+    A unit with an open tenancy stays occupied, and only a tenancy makes a unit occupied:
+    raise ApplicationError otherwise.
+    """
+    tenanted = Tenancy.objects.filter(unit=unit, ends_on__isnull=True).exists()
+    if tenanted and status != UnitStatus.OCCUPIED:
+        raise ApplicationError("The unit has an open tenancy: end the tenancy first.")
+    if not tenanted and status == UnitStatus.OCCUPIED:
+        raise ApplicationError("A unit becomes occupied when a tenancy starts.")
+    return territory_services.unit_set_status(actor=actor, unit=unit, status=status, lab_id=lab_id)

@@ -13,6 +13,7 @@ from quartiere.accounts.enums import Role
 from quartiere.core.models import AuditEvent
 from quartiere.people.enums import HouseholdRole
 from quartiere.people.models import Consent, Household, Resident, Tenancy
+from quartiere.people.services import tenancy_start
 from quartiere.people.tests.factories import (
     ConsentFactory,
     HouseholdFactory,
@@ -437,3 +438,42 @@ def test_import_refuses_upload_when_user_is_not_member_of_any_lab(login, make_us
 
     assert response.status_code == 403
     assert not Unit.objects.exists()
+
+
+def test_unit_status_changes_and_is_audited_when_unit_has_no_tenancy(login, make_user, lab) -> None:
+    unit = UnitFactory(building__district=lab.district, status="vacant")
+    housing = make_user(Role.HOUSING_STAFF, lab)
+
+    response = login(housing).post(f"/backoffice/units/{unit.pk}/status/", {"status": "reserved"})
+
+    assert response.status_code == 302
+    assert Unit.objects.get(pk=unit.pk).status == "reserved"
+    assert AuditEvent.objects.filter(action="territory.unit_set_status").exists()
+
+
+def test_unit_status_refused_when_unit_has_open_tenancy(login, make_user, lab) -> None:
+    unit = UnitFactory(building__district=lab.district, status="vacant")
+    coordinator = make_user(Role.LAB_COORDINATOR, lab)
+    tenancy_start(
+        actor=coordinator,
+        household=HouseholdFactory(lab=lab),
+        unit=unit,
+        kind="regular",
+        starts_on=dt.date(2024, 1, 1),
+    )
+
+    login(coordinator).post(f"/backoffice/units/{unit.pk}/status/", {"status": "vacant"})
+
+    assert Unit.objects.get(pk=unit.pk).status == "occupied"
+
+
+def test_unit_status_refused_when_role_cannot_change_units(login, make_user, lab) -> None:
+    unit = UnitFactory(building__district=lab.district)
+    operator = make_user(Role.LAB_OPERATOR, lab)
+
+    assert (
+        login(operator)
+        .post(f"/backoffice/units/{unit.pk}/status/", {"status": "reserved"})
+        .status_code
+        == 403
+    )
