@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from quartiere.accounts.enums import REGION_WIDE_ROLES, LabModality, LabStatus, Role
@@ -43,9 +44,9 @@ def lab_create(
 ) -> Lab:
     """Create a lab; the lead partner must be a Comune or an ALER and it lasts at most 24 months."""
     if lead_organisation.kind not in {"municipality", "aler"}:
-        raise ApplicationError("The lead partner of a lab must be a Comune or an ALER.")
+        raise ApplicationError(_("The lead partner of a lab must be a Comune or an ALER."))
     if ends_on < starts_on:
-        raise ApplicationError("A lab cannot end before it starts.")
+        raise ApplicationError(_("A lab cannot end before it starts."))
     lab = Lab.objects.create(
         name=name,
         slug=slug,
@@ -103,10 +104,10 @@ def membership_grant(
     if role not in Role.values:
         raise ApplicationError(f"Unknown role {role!r}.")
     if role in REGION_WIDE_ROLES and lab is not None:
-        raise ApplicationError("A region-wide role is not tied to one lab.")
+        raise ApplicationError(_("A region-wide role is not tied to one lab."))
     if role not in REGION_WIDE_ROLES and lab is None:
-        raise ApplicationError("This role needs a lab.")
-    membership, _ = Membership.objects.update_or_create(
+        raise ApplicationError(_("This role needs a lab."))
+    membership, _created = Membership.objects.update_or_create(
         user=user, role=role, lab=lab, defaults={"organisation": organisation, "is_active": True}
     )
     user.groups.add(Group.objects.get(name=role))
@@ -154,9 +155,9 @@ def totp_device_start(*, user: User) -> TOTPDevice:
 def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDevice:
     """Confirm an authenticator with a code it shows; raise ApplicationError if wrong."""
     if device.user_id != user.pk or device.confirmed:
-        raise ApplicationError("This authenticator cannot be confirmed.")
+        raise ApplicationError(_("This authenticator cannot be confirmed."))
     if not token.strip().isdigit() or not device.verify_token(token.strip()):
-        raise ApplicationError("The code is not valid: check the time on your phone and retry.")
+        raise ApplicationError(_("The code is not valid: check the time on your phone and retry."))
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -167,6 +168,6 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDe
 @transaction.atomic
 def totp_device_remove(*, actor: Any, user: User) -> int:
     """Remove the user's authenticators (after losing a phone); returns how many."""
-    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
     audit.record(actor=actor, action="accounts.totp_device_remove", target=user)
     return removed

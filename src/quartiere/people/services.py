@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from quartiere.core import audit
 from quartiere.core.exceptions import ApplicationError
@@ -47,8 +48,8 @@ def _clean_resident(resident: Resident) -> None:
     resident.citizenship = (resident.citizenship or "").upper()
     if resident.birth_date and resident.birth_date > timezone.localdate():
         raise ApplicationError(
-            "The date of birth is in the future.",
-            fields={"birth_date": ["The date of birth is in the future."]},
+            _("The date of birth is in the future."),
+            fields={"birth_date": [_("The date of birth is in the future.")]},
         )
     try:
         resident.full_clean(exclude=["lab", "household", "name_key", "name_key_reversed"])
@@ -95,7 +96,7 @@ def household_create(
 ) -> Household:
     """Create a household; the reference person, if given, becomes its first member."""
     if not label.strip():
-        raise ApplicationError("A household needs a name.", fields={"label": ["Required."]})
+        raise ApplicationError(_("A household needs a name."), fields={"label": [_("Required.")]})
     household = Household.objects.create(lab=lab, label=label.strip())
     audit.record(actor=actor, action="people.household_create", target=household)
     if reference_person is not None:
@@ -115,7 +116,7 @@ def household_add_member(
 ) -> Resident:
     """Put a resident of the same lab in a household; the reference role is unique."""
     if resident.lab_id != household.lab_id:
-        raise ApplicationError("The resident and the household belong to different labs.")
+        raise ApplicationError(_("The resident and the household belong to different labs."))
     if role not in HouseholdRole.values:
         raise ApplicationError(f"Unknown household role {role!r}.")
     household = Household.objects.select_for_update().get(pk=household.pk)
@@ -148,7 +149,7 @@ def household_remove_member(*, actor: Any, household: Household, resident: Resid
     """Take a resident out of a household (clearing the reference person if it was them)."""
     household = Household.objects.select_for_update().get(pk=household.pk)
     if resident.household_id != household.pk:
-        raise ApplicationError("The resident is not a member of this household.")
+        raise ApplicationError(_("The resident is not a member of this household."))
     Resident.objects.filter(pk=resident.pk).update(household=None, household_role="")
     if household.reference_person_id == resident.pk:
         household.reference_person = None
@@ -170,17 +171,18 @@ def tenancy_start(
         raise ApplicationError(f"Unknown tenancy kind {kind!r}.")
     if Tenancy.objects.filter(unit=unit, ends_on__isnull=True).exists():
         raise ApplicationError(
-            "This unit already has an open tenancy.", fields={"unit": ["The unit is occupied."]}
+            _("This unit already has an open tenancy."),
+            fields={"unit": [_("The unit is occupied.")]},
         )
     if Tenancy.objects.filter(household=household, ends_on__isnull=True).exists():
-        raise ApplicationError("This household already has an open tenancy: end it first.")
+        raise ApplicationError(_("This household already has an open tenancy: end it first."))
     try:
         with transaction.atomic():
             tenancy = Tenancy.objects.create(
                 household=household, unit=unit, kind=kind, starts_on=starts_on
             )
     except IntegrityError as exc:  # a concurrent start won the race
-        raise ApplicationError("This unit already has an open tenancy.") from exc
+        raise ApplicationError(_("This unit already has an open tenancy.")) from exc
     territory_services.unit_set_status(
         actor=actor, unit=unit, status=UnitStatus.OCCUPIED, lab_id=household.lab_id
     )
@@ -199,10 +201,11 @@ def tenancy_end(*, actor: Any, tenancy: Tenancy, ends_on: dt.date) -> Tenancy:
     """End an open tenancy on a date not before its start."""
     tenancy = Tenancy.objects.select_for_update().select_related("household").get(pk=tenancy.pk)
     if tenancy.ends_on is not None:
-        raise ApplicationError("This tenancy has already ended.")
+        raise ApplicationError(_("This tenancy has already ended."))
     if ends_on < tenancy.starts_on:
         raise ApplicationError(
-            "A tenancy cannot end before it starts.", fields={"ends_on": ["Before the start date."]}
+            _("A tenancy cannot end before it starts."),
+            fields={"ends_on": [_("Before the start date.")]},
         )
     tenancy.ends_on = ends_on
     tenancy.save(update_fields=["ends_on", "updated_at"])
@@ -233,7 +236,7 @@ def consent_record(
         resident=resident, purpose=purpose, withdrawn_at__isnull=True
     ).first()
     if existing:
-        raise ApplicationError("An active consent for this purpose is already recorded.")
+        raise ApplicationError(_("An active consent for this purpose is already recorded."))
     consent = Consent.objects.create(
         resident=resident,
         purpose=purpose,
@@ -256,7 +259,7 @@ def consent_withdraw(*, actor: Any, consent: Consent) -> Consent:
     """Withdraw a consent (the row stays, with the time of withdrawal)."""
     consent = Consent.objects.select_for_update().select_related("resident").get(pk=consent.pk)
     if consent.withdrawn_at is not None:
-        raise ApplicationError("This consent was already withdrawn.")
+        raise ApplicationError(_("This consent was already withdrawn."))
     consent.withdrawn_at = timezone.now()
     consent.save(update_fields=["withdrawn_at", "updated_at"])
     audit.record(
@@ -483,7 +486,7 @@ def unit_status_change(*, actor: Any, unit: Any, status: str, lab_id: int | None
     """
     tenanted = Tenancy.objects.filter(unit=unit, ends_on__isnull=True).exists()
     if tenanted and status != UnitStatus.OCCUPIED:
-        raise ApplicationError("The unit has an open tenancy: end the tenancy first.")
+        raise ApplicationError(_("The unit has an open tenancy: end the tenancy first."))
     if not tenanted and status == UnitStatus.OCCUPIED:
-        raise ApplicationError("A unit becomes occupied when a tenancy starts.")
+        raise ApplicationError(_("A unit becomes occupied when a tenancy starts."))
     return territory_services.unit_set_status(actor=actor, unit=unit, status=status, lab_id=lab_id)
