@@ -20,7 +20,6 @@ from quartiere.accounts.enums import Role
 from quartiere.accounts.selectors import lab_list, user_scope
 from quartiere.backoffice import forms
 from quartiere.backoffice.imports import run_import
-from quartiere.core import audit
 from quartiere.core import selectors as core_selectors
 from quartiere.core.exceptions import ApplicationError
 from quartiere.core.exports import FORMATS, export_response
@@ -144,17 +143,12 @@ def resident_export(request: HttpRequest) -> HttpResponse | StreamingHttpRespons
     qs = people_selectors.resident_list(
         user=request.user, lab_id=lab.pk if lab else None, **{k: v for k, v in filters.items() if v}
     )
-    audit.record(
+    people_services.residents_export_record(
         actor=request.user,
-        action="people.residents_export",
-        target_type="people.resident",
-        label=f"{fmt} export",
         lab_id=lab.pk if lab else None,
-        changes={
-            "format": fmt,
-            "filters": {k: v for k, v in filters.items() if v},
-            "rows": qs.count(),
-        },
+        fmt=fmt,
+        filters={k: v for k, v in filters.items() if v},
+        rows=qs.count(),
     )
     return export_response(
         filename=f"abitanti-{timezone.localdate():%Y%m%d}",

@@ -490,3 +490,17 @@ def unit_status_change(*, actor: Any, unit: Any, status: str, lab_id: int | None
     if not tenanted and status == UnitStatus.OCCUPIED:
         raise ApplicationError(_("A unit becomes occupied when a tenancy starts."))
     return territory_services.unit_set_status(actor=actor, unit=unit, status=status, lab_id=lab_id)
+
+
+def residents_export_record(
+    *, actor: Any, lab_id: int | None, fmt: str, filters: dict[str, Any], rows: int
+) -> None:
+    """Record that a list of residents left the system (format, filters, size; no names)."""
+    audit.record(
+        actor=actor,
+        action="people.residents_export",
+        target_type="people.resident",
+        label=f"{fmt} export",
+        lab_id=lab_id,
+        changes={"format": fmt, "filters": filters, "rows": rows},
+    )
