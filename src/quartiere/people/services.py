@@ -408,16 +408,17 @@ def residents_import(
         households: dict[str, Household] = {}
         for resident, household_label, role in candidates:
             if household_label:
-                household = households.get(household_label)
-                if household is None:
-                    household = Household.objects.create(lab=lab, label=household_label)
-                    households[household_label] = household
+                household = households.setdefault(
+                    household_label, Household(lab=lab, label=household_label)
+                )
                 resident.household = household
                 resident.household_role = role or HouseholdRole.OTHER
-        Resident.objects.bulk_create([c[0] for c in candidates], batch_size=1000)
-        for resident, _label, role in candidates:
-            if resident.household_id and role == HouseholdRole.REFERENCE:
-                Household.objects.filter(pk=resident.household_id).update(reference_person=resident)
+        _bulk_write(
+            households=list(households.values()),
+            residents=[c[0] for c in candidates],
+            tenancies=[],
+            consents=[],
+        )
         report.created = len(candidates)
         audit.record(
             actor=actor,
@@ -445,24 +446,9 @@ def people_bulk_create(
     Residents point at their household objects (saved here first); reference persons are set
     from ``household_role == reference``. One audit event per call.
     """
-    Household.objects.bulk_create(households, batch_size=2000)
-    for r in residents:
-        r.refresh_search_keys()
-        if r.household is not None:
-            r.household = r.household  # sets the saved id, keeps the cached object
-    Resident.objects.bulk_create(residents, batch_size=2000)
-    refs = [
-        Household(pk=r.household_id, reference_person_id=r.pk)
-        for r in residents
-        if r.household_id and r.household_role == HouseholdRole.REFERENCE
-    ]
-    Household.objects.bulk_update(refs, ["reference_person"], batch_size=2000)
-    for t in tenancies:
-        t.household = t.household
-    Tenancy.objects.bulk_create(tenancies, batch_size=2000)
-    for c in consents or []:
-        c.resident = c.resident
-    Consent.objects.bulk_create(consents or [], batch_size=2000)
+    _bulk_write(
+        households=households, residents=residents, tenancies=tenancies, consents=consents or []
+    )
     audit.record(
         actor=actor,
         action="people.bulk_create",
@@ -504,3 +490,31 @@ def residents_export_record(
         lab_id=lab_id,
         changes={"format": fmt, "filters": filters, "rows": rows},
     )
+
+
+def _bulk_write(
+    *,
+    households: list[Household],
+    residents: list[Resident],
+    tenancies: list[Tenancy],
+    consents: list[Consent],
+) -> None:
+    """Insert prepared rows in bulk: households first, then the rows that point at them."""
+    Household.objects.bulk_create(households, batch_size=2000)
+    for r in residents:
+        r.refresh_search_keys()
+        if r.household is not None:
+            r.household = r.household  # sets the saved id, keeps the cached object
+    Resident.objects.bulk_create(residents, batch_size=2000)
+    refs = [
+        Household(pk=r.household_id, reference_person_id=r.pk)
+        for r in residents
+        if r.household_id and r.household_role == HouseholdRole.REFERENCE
+    ]
+    Household.objects.bulk_update(refs, ["reference_person"], batch_size=2000)
+    for t in tenancies:
+        t.household = t.household
+    Tenancy.objects.bulk_create(tenancies, batch_size=2000)
+    for c in consents:
+        c.resident = c.resident
+    Consent.objects.bulk_create(consents, batch_size=2000)
