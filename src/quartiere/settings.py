@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "quartiere.accounts",
     "quartiere.territory",
     "quartiere.people",
+    "quartiere.reports",
     "quartiere.backoffice",
     "quartiere.portal",
     "quartiere.api",
@@ -196,17 +197,22 @@ WHITENOISE_MAX_AGE = 3600
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Quartiere <noreply@quartiere.example>")
+# The site's public address, used in links sent by e-mail (tracking pages).
+QUARTIERE_PUBLIC_URL = os.environ.get("QUARTIERE_PUBLIC_URL", "http://127.0.0.1:8000")
 if PRODUCTION:
     EMAIL_BACKEND = _env("EMAIL_BACKEND")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Background tasks: run at once in the demo and tests (no worker needed); in production they
+# go to the database queue that ``quartiere worker`` drains.
+TASKS_MODE = os.environ.get("QUARTIERE_TASKS", "database" if PRODUCTION else "immediate")
 TASKS = {
     "default": {
         "BACKEND": (
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if ENV == "test"
-            else "django_tasks_db.DatabaseBackend"
+            "django_tasks_db.DatabaseBackend"
+            if TASKS_MODE == "database"
+            else "django_tasks.backends.immediate.ImmediateBackend"
         )
     }
 }

@@ -11,7 +11,9 @@ urlpatterns = [
     path("", include("quartiere.portal.urls")),
     path("accounts/", include("quartiere.accounts.urls")),
     path("backoffice/", include("quartiere.backoffice.urls")),
+    path("backoffice/reports/", include("quartiere.reports.urls")),
     path("api/", include("quartiere.api.urls")),
+    path("segnalazioni/", include("quartiere.reports.public_urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

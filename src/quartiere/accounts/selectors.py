@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from quartiere.accounts.enums import REGION_WIDE_ROLES, LabStatus
+from quartiere.accounts.enums import REGION_WIDE_ROLES, LabStatus, Role
 from quartiere.accounts.models import Lab, Membership, Organisation
 
 
@@ -121,4 +121,38 @@ def membership_list(*, user: Any) -> QuerySet[Membership]:
         Membership.objects.filter(user=user, is_active=True)
         .select_related("lab", "organisation")
         .order_by("lab__name", "role")
+    )
+
+
+def user_organisation_ids(user: Any) -> frozenset[int]:
+    """Return the organisations the user acts for through active memberships."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_quartiere_orgs", None)
+    if cached is not None:
+        return cached
+    orgs = frozenset(
+        Membership.objects.filter(
+            user=user, is_active=True, organisation__isnull=False
+        ).values_list("organisation_id", flat=True)
+    )
+    user._quartiere_orgs = orgs
+    return orgs
+
+
+def lab_staff_list(*, lab_id: int) -> QuerySet[Any]:
+    """List the users with an active staff membership in a lab (to assign work to)."""
+    from django.contrib.auth import get_user_model
+
+    staff_roles = [Role.LAB_COORDINATOR, Role.LAB_OPERATOR, Role.HOUSING_STAFF]
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__lab_id=lab_id,
+            memberships__is_active=True,
+            memberships__role__in=staff_roles,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
     )

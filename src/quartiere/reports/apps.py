@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "quartiere.reports"
+    label = "reports"
+    verbose_name = "Segnalazioni"

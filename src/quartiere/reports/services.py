@@ -1,0 +1,873 @@
+"""Writes on reports: intake, each workflow step, comments, attachments, notifications.
+
+Every status change goes through ``_transition``: one locked, audited service per step, with a
+status-change row and the followers' e-mails queued in the same transaction (the outbox), sent
+after commit by a task so a mail failure never loses a report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from quartiere.core import audit
+from quartiere.core.exceptions import ApplicationError
+from quartiere.reports import sla, workflow
+from quartiere.reports.enums import (
+    OPEN_STATUSES,
+    AttributeDatatype,
+    CommentVisibility,
+    NotificationStatus,
+    ReportChannel,
+    ReportStatus,
+)
+from quartiere.reports.models import (
+    Category,
+    CategoryAttribute,
+    Notification,
+    Open311Key,
+    Report,
+    ReportAttachment,
+    ReportComment,
+    ReportFollower,
+    ReportPolicy,
+    ReportStatusChange,
+)
+from quartiere.reports.uploads import UploadRejectedError, clean_upload
+
+logger = logging.getLogger("quartiere.reports")
+
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on the phone
+CATEGORY_FIELDS = (
+    "code",
+    "group",
+    "name_it",
+    "name_en",
+    "description_it",
+    "description_en",
+    "responsible_organisation",
+    "acknowledge_days",
+    "resolve_days",
+    "is_public",
+    "is_active",
+)
+
+
+# --- Policy and categories ------------------------------------------------------------------
+
+
+def report_policy_for(*, lab_id: int) -> ReportPolicy:
+    """Return the lab's report policy, creating it with the defaults on first use."""
+    policy, _created = ReportPolicy.objects.get_or_create(lab_id=lab_id)
+    return policy
+
+
+@transaction.atomic
+def report_policy_update(*, actor: Any, lab_id: int, **fields: Any) -> ReportPolicy:
+    """Change a lab's holiday calendar or reopen window; the subdivision must be known."""
+    policy = report_policy_for(lab_id=lab_id)
+    subdivision = fields.get("holiday_subdivision", policy.holiday_subdivision) or ""
+    if subdivision and not sla.is_known_subdivision(subdivision):
+        msg = _("Unknown province code for local holidays: %(code)s.") % {"code": subdivision}
+        raise ApplicationError(msg, fields={"holiday_subdivision": [msg]})
+    before = audit.snapshot(policy, ("holiday_subdivision", "reopen_days"))
+    for name, value in fields.items():
+        setattr(policy, name, value)
+    policy.save()
+    audit.record(
+        actor=actor,
+        action="reports.policy_update",
+        target=policy,
+        lab_id=lab_id,
+        changes=audit.diff(before, audit.snapshot(policy, ("holiday_subdivision", "reopen_days"))),
+    )
+    return policy
+
+
+def _check_category(category: Category) -> None:
+    if category.resolve_days < category.acknowledge_days:
+        msg = _("The days to resolve cannot be fewer than the days to acknowledge.")
+        raise ApplicationError(msg, fields={"resolve_days": [msg]})
+    clash = Category.objects.filter(code=category.code).exclude(pk=category.pk).exists()
+    if clash:
+        msg = _("Another category already uses this service code.")
+        raise ApplicationError(msg, fields={"code": [msg]})
+
+
+@transaction.atomic
+def category_create(*, actor: Any, lab: Any, **fields: Any) -> Category:
+    """Add a report category to a lab; its service code must be unique."""
+    category = Category(lab=lab, **fields)
+    _check_category(category)
+    category.save()
+    audit.record(
+        actor=actor,
+        action="reports.category_create",
+        target=category,
+        changes=audit.snapshot(category, CATEGORY_FIELDS),
+    )
+    return category
+
+
+@transaction.atomic
+def category_update(*, actor: Any, category: Category, **fields: Any) -> Category:
+    """Change a category; open reports keep the due dates they were given."""
+    before = audit.snapshot(category, CATEGORY_FIELDS)
+    for name, value in fields.items():
+        setattr(category, name, value)
+    _check_category(category)
+    category.save()
+    audit.record(
+        actor=actor,
+        action="reports.category_update",
+        target=category,
+        changes=audit.diff(before, audit.snapshot(category, CATEGORY_FIELDS)),
+    )
+    return category
+
+
+@transaction.atomic
+def category_attribute_save(
+    *, actor: Any, category: Category, attribute: CategoryAttribute | None = None, **fields: Any
+) -> CategoryAttribute:
+    """Add or change an extra question; list answers need at least one choice."""
+    attr = attribute or CategoryAttribute(category=category)
+    for name, value in fields.items():
+        setattr(attr, name, value)
+    is_list = attr.datatype in (AttributeDatatype.SINGLEVALUELIST, AttributeDatatype.MULTIVALUELIST)
+    if is_list and not attr.values:
+        msg = _("A question answered from a list needs its choices.")
+        raise ApplicationError(msg, fields={"values": [msg]})
+    clash = (
+        CategoryAttribute.objects.filter(category=category, code=attr.code)
+        .exclude(pk=attr.pk)
+        .exists()
+    )
+    if clash:
+        msg = _("This category already has a question with this code.")
+        raise ApplicationError(msg, fields={"code": [msg]})
+    attr.save()
+    audit.record(
+        actor=actor,
+        action="reports.category_attribute_save",
+        target=attr,
+        lab_id=category.lab_id,
+        changes=fields,
+    )
+    return attr
+
+
+@transaction.atomic
+def category_attribute_delete(*, actor: Any, attribute: CategoryAttribute) -> None:
+    """Remove an extra question; answers already given stay on their reports."""
+    audit.record(
+        actor=actor,
+        action="reports.category_attribute_delete",
+        target=attribute,
+        lab_id=attribute.category.lab_id,
+    )
+    attribute.delete()
+
+
+# --- Intake ---------------------------------------------------------------------------------
+
+
+def _new_tracking_code() -> str:
+    for _attempt in range(10):
+        raw = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+        code = f"SG-{raw[:4]}-{raw[4:]}"
+        if not Report.objects.filter(tracking_code=code).exists():
+            return code
+    raise RuntimeError("could not draw a free tracking code")  # pragma: no cover
+
+
+def clean_attributes(category: Category, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Check answers to the category's extra questions; raise ApplicationError per question."""
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    for attr in category.attributes.all():
+        key = f"attribute[{attr.code}]"
+        value = raw.get(attr.code)
+        if isinstance(value, list | tuple) and attr.datatype != AttributeDatatype.MULTIVALUELIST:
+            value = value[0] if value else None
+        if value in (None, "", [], ()):
+            if attr.is_required:
+                errors[key] = [_("An answer to “%(q)s” is required.") % {"q": attr.description}]
+            continue
+        if attr.datatype == AttributeDatatype.NUMBER:
+            try:
+                clean[attr.code] = str(Decimal(str(value)))
+            except InvalidOperation:
+                errors[key] = [_("Enter a number.")]
+        elif attr.datatype == AttributeDatatype.DATETIME:
+            parsed = parse_datetime(str(value))
+            if parsed is None:
+                errors[key] = [_("Enter a date and time (YYYY-MM-DDThh:mm).")]
+            else:
+                clean[attr.code] = parsed.isoformat()
+        elif attr.datatype == AttributeDatatype.SINGLEVALUELIST:
+            if str(value) not in attr.value_keys:
+                errors[key] = [_("Choose one of the listed answers.")]
+            else:
+                clean[attr.code] = str(value)
+        elif attr.datatype == AttributeDatatype.MULTIVALUELIST:
+            values = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+            if any(v not in attr.value_keys for v in values):
+                errors[key] = [_("Choose among the listed answers.")]
+            else:
+                clean[attr.code] = values
+        else:
+            clean[attr.code] = str(value)[:2000]
+    if errors:
+        raise ApplicationError(_("Some answers are missing or not valid."), fields=errors)
+    return clean
+
+
+def _clean_location(
+    *,
+    lab: Any,
+    building: Any,
+    entrance: Any,
+    unit: Any,
+    latitude: Any,
+    longitude: Any,
+    address_text: str,
+) -> tuple[Any, Any, Any, Decimal | None, Decimal | None]:
+    if unit is not None:
+        entrance = unit.entrance
+        building = unit.building
+    elif entrance is not None:
+        if building is not None and entrance.building_id != building.pk:
+            msg = _("The stair is not in the chosen building.")
+            raise ApplicationError(msg, fields={"entrance": [msg]})
+        building = entrance.building
+    if building is not None and building.district_id != lab.district_id:
+        msg = _("The building is not in this lab's district.")
+        raise ApplicationError(msg, fields={"building": [msg]})
+    lat = lon = None
+    if latitude not in (None, "") or longitude not in (None, ""):
+        try:
+            lat = Decimal(str(latitude)).quantize(Decimal("0.000001"))
+            lon = Decimal(str(longitude)).quantize(Decimal("0.000001"))
+        except (InvalidOperation, TypeError):
+            msg = _("The map point is not valid.")
+            raise ApplicationError(msg, fields={"latitude": [msg]}) from None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            msg = _("The map point is not valid.")
+            raise ApplicationError(msg, fields={"latitude": [msg]})
+    if building is None and lat is None and not address_text.strip():
+        msg = _("Say where: choose a building, point on the map, or write the address.")
+        raise ApplicationError(msg, fields={"location": [msg]})
+    return building, entrance, unit, lat, lon
+
+
+def _queue_notification(
+    report: Report, *, recipient: str, language: str, event: str, note: str = ""
+) -> Notification:
+    with translation.override(language):
+        context = {
+            "report": report,
+            "event": event,
+            "note": note,
+            "status": ReportStatus(report.status).label,
+            "category": report.category.name,
+            "tracking_url": settings.QUARTIERE_PUBLIC_URL.rstrip("/")
+            + reverse("reports_public:track", args=[report.tracking_code]),
+        }
+        subject = render_to_string("reports/email/subject.txt", context).strip()
+        body = render_to_string("reports/email/body.txt", context)
+    notification = Notification.objects.create(
+        lab_id=report.lab_id,
+        report=report,
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+    )
+    transaction.on_commit(lambda: _enqueue_send(notification.pk))
+    return notification
+
+
+def _enqueue_send(notification_id: int) -> None:
+    from quartiere.reports.tasks import notification_send_task
+
+    try:
+        notification_send_task.enqueue(notification_id)
+    except Exception:  # the outbox row stays pending; staff can retry it
+        logger.exception("could not enqueue notification %s", notification_id)
+
+
+def _notify_followers(report: Report, *, event: str, note: str = "") -> None:
+    for follower in report.followers.all():
+        _queue_notification(
+            report, recipient=follower.email, language=follower.language, event=event, note=note
+        )
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    lab: Any,
+    category: Category,
+    description: str,
+    channel: str,
+    actor: Any = None,
+    building: Any = None,
+    entrance: Any = None,
+    unit: Any = None,
+    latitude: Any = None,
+    longitude: Any = None,
+    address_text: str = "",
+    resident: Any = None,
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    wants_updates: bool = True,
+    language: str = "it",
+    attributes: Mapping[str, Any] | None = None,
+    uploads: Sequence[tuple[str, bytes]] = (),
+    api_key: Open311Key | None = None,
+    submitted_at: dt.datetime | None = None,
+) -> Report:
+    """Record a report from any channel, start its service-level clock and tell the resident.
+
+    Raises ApplicationError (with per-field messages) for an inactive or foreign category, a
+    missing location, a bad answer to an extra question, a bad e-mail or a rejected file;
+    nothing is written then.
+    """
+    if category.lab_id != lab.pk or not category.is_active:
+        msg = _("This category is not available for this lab.")
+        raise ApplicationError(msg, fields={"category": [msg]})
+    if not description.strip():
+        msg = _("Describe the problem.")
+        raise ApplicationError(msg, fields={"description": [msg]})
+    if resident is not None and resident.lab_id != lab.pk:
+        msg = _("The resident is not followed by this lab.")
+        raise ApplicationError(msg, fields={"resident": [msg]})
+    if contact_email:
+        try:
+            validate_email(contact_email)
+        except ValidationError:
+            msg = _("Enter a valid e-mail address.")
+            raise ApplicationError(msg, fields={"contact_email": [msg]}) from None
+    building, entrance, unit, lat, lon = _clean_location(
+        lab=lab,
+        building=building,
+        entrance=entrance,
+        unit=unit,
+        latitude=latitude,
+        longitude=longitude,
+        address_text=address_text,
+    )
+    answers = clean_attributes(category, attributes or {})
+    files = _clean_uploads(uploads)
+    policy = report_policy_for(lab_id=lab.pk)
+    at = submitted_at or timezone.now()
+    start = timezone.localdate(at)
+    report = Report.objects.create(
+        lab=lab,
+        category=category,
+        channel=channel,
+        status=ReportStatus.SUBMITTED,
+        tracking_code=_new_tracking_code(),
+        description=description.strip(),
+        building=building,
+        entrance=entrance,
+        unit=unit,
+        latitude=lat,
+        longitude=lon,
+        address_text=address_text.strip()[:250],
+        resident=resident,
+        submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+        submitted_with_key=api_key,
+        contact_name=contact_name.strip()[:150],
+        contact_email=contact_email.strip(),
+        contact_phone=contact_phone.strip()[:40],
+        language=language[:8] or "it",
+        attributes=answers,
+        submitted_at=at,
+        status_changed_at=at,
+        acknowledge_due_on=sla.add_business_days(
+            start, category.acknowledge_days, policy.holiday_subdivision
+        ),
+        resolve_due_on=sla.add_business_days(
+            start, category.resolve_days, policy.holiday_subdivision
+        ),
+        forwarded_to=None,
+    )
+    ReportStatusChange.objects.create(
+        report=report,
+        from_status="",
+        to_status=ReportStatus.SUBMITTED,
+        actor=report.submitted_by,
+        at=at,
+    )
+    for name, clean in files:
+        _store_attachment(report, name, clean, actor)
+    email = contact_email or (resident.email if resident is not None else "")
+    if email and wants_updates:
+        ReportFollower.objects.create(report=report, email=email, language=report.language)
+    audit.record(
+        actor=actor,
+        action="reports.submit",
+        target=report,
+        changes={"category": category.pk, "channel": channel, "building": report.building_id},
+    )
+    _notify_followers(report, event="submitted")
+    return report
+
+
+def _clean_uploads(uploads: Sequence[tuple[str, bytes]]) -> list[tuple[str, Any]]:
+    out = []
+    for name, data in uploads:
+        try:
+            out.append((name, clean_upload(data)))
+        except UploadRejectedError as exc:
+            raise ApplicationError(
+                _upload_message(str(exc), name),
+                fields={"attachments": [_upload_message(str(exc), name)]},
+            ) from None
+    return out
+
+
+def _upload_message(reason: str, name: str) -> str:
+    if reason == "too_big":
+        return _("“%(name)s” is larger than 10 MB.") % {"name": name}
+    if reason == "empty":
+        return _("“%(name)s” is empty.") % {"name": name}
+    return _("“%(name)s” is not a photo (JPEG, PNG) or a PDF.") % {"name": name}
+
+
+def _store_attachment(report: Report, name: str, clean: Any, actor: Any) -> ReportAttachment:
+    base = (name.rsplit(".", 1)[0] or "file")[:80]
+    attachment = ReportAttachment(
+        report=report,
+        original_name=f"{base}{clean.extension}"[:200],
+        content_type=clean.content_type,
+        size_bytes=len(clean.content),
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    attachment.file.save(
+        f"{secrets.token_hex(8)}{clean.extension}", ContentFile(clean.content), save=False
+    )
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def report_attachment_add(
+    *, report: Report, actor: Any, name: str, data: bytes
+) -> ReportAttachment:
+    """Attach a photo (metadata stripped) or PDF; raise ApplicationError for other files."""
+    [(clean_name, clean)] = _clean_uploads([(name, data)])
+    attachment = _store_attachment(report, clean_name, clean, actor)
+    audit.record(
+        actor=actor,
+        action="reports.attachment_add",
+        target=report,
+        changes={"attachment": attachment.pk, "type": attachment.content_type},
+    )
+    return attachment
+
+
+# --- Workflow -------------------------------------------------------------------------------
+
+
+def _locked(report: Report) -> Report:
+    return Report.objects.select_for_update().select_related("category", "lab").get(pk=report.pk)
+
+
+def _transition(
+    report: Report,
+    *,
+    target: str,
+    actor: Any,
+    note: str = "",
+    fields: Mapping[str, Any] | None = None,
+    notify: bool = True,
+) -> Report:
+    old = report.status
+    workflow.ensure_transition(old, target)
+    now = timezone.now()
+    report.status = target
+    report.status_changed_at = now
+    changed = ["status", "status_changed_at", "updated_at"]
+    for name, value in (fields or {}).items():
+        setattr(report, name, value)
+        changed.append(name)
+    report.save(update_fields=changed)
+    ReportStatusChange.objects.create(
+        report=report,
+        from_status=old,
+        to_status=target,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        at=now,
+        note=note,
+    )
+    audit.record(
+        actor=actor,
+        action=f"reports.{target}",
+        target=report,
+        changes={"status": [old, target], **dict(fields or {})},
+    )
+    if notify:
+        _notify_followers(report, event=target, note=note)
+    return report
+
+
+@transaction.atomic
+def report_acknowledge(*, report: Report, actor: Any, note: str = "") -> Report:
+    """Take a report in charge (stops the acknowledgement clock); raise InvalidTransitionError."""
+    report = _locked(report)
+    fields: dict[str, Any] = {}
+    if report.acknowledged_at is None:
+        fields["acknowledged_at"] = timezone.now()
+    return _transition(
+        report, target=ReportStatus.ACKNOWLEDGED, actor=actor, note=note, fields=fields
+    )
+
+
+@transaction.atomic
+def report_forward(
+    *, report: Report, actor: Any, organisation: Any = None, note: str = ""
+) -> Report:
+    """Hand a report to the organisation that must act (default: the category's)."""
+    report = _locked(report)
+    organisation = organisation or report.category.responsible_organisation
+    if organisation is None:
+        msg = _("Choose the organisation to forward the report to.")
+        raise ApplicationError(msg, fields={"organisation": [msg]})
+    now = timezone.now()
+    fields = {"forwarded_to": organisation, "forwarded_at": now}
+    if report.acknowledged_at is None:
+        fields["acknowledged_at"] = now
+    return _transition(
+        report,
+        target=ReportStatus.FORWARDED,
+        actor=actor,
+        note=note or _("Forwarded to %(org)s.") % {"org": organisation.name},
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def report_start(*, report: Report, actor: Any, note: str = "") -> Report:
+    """Record that work has started on a report."""
+    report = _locked(report)
+    fields: dict[str, Any] = {}
+    if report.acknowledged_at is None:
+        fields["acknowledged_at"] = timezone.now()
+    return _transition(
+        report, target=ReportStatus.IN_PROGRESS, actor=actor, note=note, fields=fields
+    )
+
+
+@transaction.atomic
+def report_resolve(*, report: Report, actor: Any, resolution: str) -> Report:
+    """Mark a report resolved with what was done; the resolution text is required."""
+    if not resolution.strip():
+        msg = _("Say what was done.")
+        raise ApplicationError(msg, fields={"resolution": [msg]})
+    report = _locked(report)
+    now = timezone.now()
+    fields: dict[str, Any] = {"resolution": resolution.strip(), "resolved_at": now}
+    if report.acknowledged_at is None:
+        fields["acknowledged_at"] = now
+    return _transition(
+        report, target=ReportStatus.RESOLVED, actor=actor, note=resolution.strip(), fields=fields
+    )
+
+
+@transaction.atomic
+def report_close(*, report: Report, actor: Any, note: str = "") -> Report:
+    """Close a resolved report."""
+    report = _locked(report)
+    return _transition(
+        report,
+        target=ReportStatus.CLOSED,
+        actor=actor,
+        note=note,
+        fields={"closed_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def report_reject(*, report: Report, actor: Any, reason: str) -> Report:
+    """Refuse a report, with the reason the resident will read; the reason is required."""
+    if not reason.strip():
+        msg = _("Give the reason for the rejection.")
+        raise ApplicationError(msg, fields={"reason": [msg]})
+    report = _locked(report)
+    return _transition(
+        report,
+        target=ReportStatus.REJECTED,
+        actor=actor,
+        note=reason.strip(),
+        fields={"rejection_reason": reason.strip(), "closed_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def report_reopen(*, report: Report, actor: Any, reason: str) -> Report:
+    """Reopen a resolved or closed report within the lab's window; restarts the resolve clock."""
+    if not reason.strip():
+        msg = _("Say why the problem is not solved.")
+        raise ApplicationError(msg, fields={"reason": [msg]})
+    report = _locked(report)
+    policy = report_policy_for(lab_id=report.lab_id)
+    workflow.ensure_reopenable(
+        status=report.status,
+        resolved_at=report.resolved_at,
+        reopen_days=policy.reopen_days,
+        now=timezone.now(),
+    )
+    today = timezone.localdate()
+    return _transition(
+        report,
+        target=ReportStatus.REOPENED,
+        actor=actor,
+        note=reason.strip(),
+        fields={
+            "reopen_count": report.reopen_count + 1,
+            "closed_at": None,
+            "resolve_due_on": sla.add_business_days(
+                today, report.category.resolve_days, policy.holiday_subdivision
+            ),
+        },
+    )
+
+
+@transaction.atomic
+def report_merge(*, report: Report, actor: Any, into: Report) -> Report:
+    """Merge a duplicate into another open report of the same lab.
+
+    Its followers, comments and attachments move to the target, which gets an internal note;
+    raises ApplicationError for a target that is the report itself, closed, or in another lab.
+    """
+    if into.pk == report.pk:
+        raise ApplicationError(_("A report cannot be merged into itself."))
+    first, second = sorted([report.pk, into.pk])
+    locked = {
+        r.pk: r
+        for r in Report.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk")
+    }
+    report, into = locked[report.pk], locked[into.pk]
+    if into.lab_id != report.lab_id:
+        raise ApplicationError(_("Reports of different labs cannot be merged."))
+    if into.status not in OPEN_STATUSES and into.status != ReportStatus.RESOLVED:
+        raise ApplicationError(_("The target report is closed: choose an open one."))
+    known = set(into.followers.values_list("email", flat=True))
+    for follower in report.followers.all():
+        if follower.email not in known:
+            ReportFollower.objects.create(
+                report=into, email=follower.email, language=follower.language
+            )
+    ReportComment.objects.filter(report=report).update(report=into)
+    ReportAttachment.objects.filter(report=report).update(report=into)
+    ReportComment.objects.create(
+        report=into,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+        visibility=CommentVisibility.INTERNAL,
+        body=_("Report %(code)s was merged into this one (submitted %(date)s): %(text)s")
+        % {
+            "code": report.tracking_code,
+            "date": timezone.localtime(report.submitted_at).strftime("%d/%m/%Y"),
+            "text": report.description[:500],
+        },
+    )
+    return _transition(
+        report,
+        target=ReportStatus.MERGED,
+        actor=actor,
+        note=_("Merged into report %(code)s, which you can follow from now on.")
+        % {"code": into.tracking_code},
+        fields={"merged_into": into, "closed_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def report_assign(*, report: Report, actor: Any, assignee: Any) -> Report:
+    """Give a report to a member of staff (or nobody); not a status change."""
+    report = _locked(report)
+    before = report.assigned_to_id
+    report.assigned_to = assignee
+    report.save(update_fields=["assigned_to", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="reports.assign",
+        target=report,
+        changes={"assigned_to": [before, assignee.pk if assignee else None]},
+    )
+    return report
+
+
+@transaction.atomic
+def report_comment_add(*, report: Report, actor: Any, body: str, visibility: str) -> ReportComment:
+    """Add a comment; a public one is e-mailed to the followers."""
+    if not body.strip():
+        msg = _("Write the comment.")
+        raise ApplicationError(msg, fields={"body": [msg]})
+    comment = ReportComment.objects.create(
+        report=report,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+        visibility=visibility,
+        body=body.strip(),
+    )
+    audit.record(
+        actor=actor,
+        action="reports.comment_add",
+        target=report,
+        changes={"comment": comment.pk, "visibility": visibility},
+    )
+    if visibility == CommentVisibility.PUBLIC:
+        _notify_followers(report, event="comment", note=comment.body)
+    return comment
+
+
+def reports_bulk(
+    *, reports: Iterable[Report], actor: Any, action: str, assignee: Any = None
+) -> tuple[list[Report], list[tuple[Report, str]]]:
+    """Acknowledge or assign many reports, each in its own transaction.
+
+    Returns the reports changed and, for the others, the reason (e.g. an illegal status change).
+    """
+    done: list[Report] = []
+    refused: list[tuple[Report, str]] = []
+    for report in reports:
+        try:
+            if action == "acknowledge":
+                done.append(report_acknowledge(report=report, actor=actor))
+            elif action == "assign":
+                done.append(report_assign(report=report, actor=actor, assignee=assignee))
+            else:
+                raise ApplicationError(_("Unknown action."))
+        except ApplicationError as exc:
+            refused.append((report, exc.message))
+    return done, refused
+
+
+# --- Notifications (the outbox) -------------------------------------------------------------
+
+
+def notification_send(*, notification_id: int) -> Notification:
+    """Send one outbox e-mail; a failure is recorded on the row and never touches the report."""
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification_id)
+        if notification.status == NotificationStatus.SENT:
+            return notification
+        notification.attempt_count += 1
+        try:
+            send_mail(
+                notification.subject,
+                notification.body,
+                settings.DEFAULT_FROM_EMAIL,
+                [notification.recipient],
+                fail_silently=False,
+            )
+        except Exception as exc:
+            notification.status = NotificationStatus.FAILED
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:300]
+            logger.warning("notification %s failed (%s)", notification.pk, type(exc).__name__)
+        else:
+            notification.status = NotificationStatus.SENT
+            notification.sent_at = timezone.now()
+            notification.last_error = ""
+        notification.save(
+            update_fields=["status", "attempt_count", "last_error", "sent_at", "updated_at"]
+        )
+        return notification
+
+
+@transaction.atomic
+def notification_retry(*, notification: Notification, actor: Any) -> Notification:
+    """Queue a failed e-mail again."""
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.status == NotificationStatus.SENT:
+        raise ApplicationError(_("This message has already been sent."))
+    notification.status = NotificationStatus.PENDING
+    notification.save(update_fields=["status", "updated_at"])
+    audit.record(actor=actor, action="reports.notification_retry", target=notification)
+    transaction.on_commit(lambda: _enqueue_send(notification.pk))
+    return notification
+
+
+@transaction.atomic
+def notification_mark_bounced(*, recipient: str, error: str = "bounced") -> int:
+    """Record a bounce reported later by the mail server on the last message to ``recipient``."""
+    last = Notification.objects.filter(recipient=recipient, status=NotificationStatus.SENT).first()
+    if last is None:
+        return 0
+    last.status = NotificationStatus.FAILED
+    last.last_error = error[:300]
+    last.save(update_fields=["status", "last_error", "updated_at"])
+    return 1
+
+
+# --- Open311 API keys -----------------------------------------------------------------------
+
+
+def _hash_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def open311_key_create(*, name: str, actor: Any = None, lab: Any = None) -> tuple[Open311Key, str]:
+    """Create an API key; return it with the clear key, which is shown once and never stored."""
+    if not name.strip():
+        raise ApplicationError(
+            _("Give the key a name."), fields={"name": [_("Give the key a name.")]}
+        )
+    prefix = secrets.token_hex(4)
+    raw = f"{prefix}.{secrets.token_urlsafe(24)}"
+    key = Open311Key.objects.create(
+        name=name.strip(), prefix=prefix, key_hash=_hash_key(raw), lab=lab
+    )
+    audit.record(actor=actor, action="reports.open311_key_create", target=key)
+    return key, raw
+
+
+@transaction.atomic
+def open311_key_revoke(*, key: Open311Key, actor: Any) -> Open311Key:
+    """Revoke an API key; reports it submitted stay."""
+    key.is_active = False
+    key.save(update_fields=["is_active", "updated_at"])
+    audit.record(actor=actor, action="reports.open311_key_revoke", target=key)
+    return key
+
+
+def open311_key_authenticate(raw: str) -> Open311Key | None:
+    """Return the active key matching ``raw`` (compared by hash in constant time), else None."""
+    prefix, _sep, _rest = (raw or "").partition(".")
+    if not prefix or not _rest:
+        return None
+    key = Open311Key.objects.filter(prefix=prefix, is_active=True).first()
+    if key is None or not secrets.compare_digest(key.key_hash, _hash_key(raw)):
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > dt.timedelta(minutes=5):
+        Open311Key.objects.filter(pk=key.pk).update(last_used_at=now)
+    return key
+
+
+CHANNELS_STAFF = (
+    ReportChannel.DESK,
+    ReportChannel.PHONE,
+    ReportChannel.EMAIL,
+    ReportChannel.OUTREACH,
+)

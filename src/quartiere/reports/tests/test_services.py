@@ -1,0 +1,147 @@
+"""Intake and workflow services against the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from quartiere.core.exceptions import ApplicationError, InvalidTransitionError
+from quartiere.core.models import AuditEvent
+from quartiere.reports import services
+from quartiere.reports.enums import (
+    CommentVisibility,
+    NotificationStatus,
+    ReportChannel,
+    ReportStatus,
+)
+from quartiere.reports.models import Notification, Report, ReportStatusChange
+from quartiere.reports.tests.factories import CategoryAttributeFactory, CategoryFactory
+from quartiere.territory.tests.factories import BuildingFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _submit(lab, category, **kw):
+    defaults = dict(
+        lab=lab,
+        category=category,
+        description="Muffa in camera da letto",
+        channel=ReportChannel.DESK,
+        address_text="Via Segneri 3",
+        contact_email="abitante@example.org",
+    )
+    defaults.update(kw)
+    return services.report_submit(**defaults)
+
+
+def test_report_submit_sets_due_dates_in_business_days_when_holidays_fall_in_between(lab, operator):
+    category = CategoryFactory(lab=lab, acknowledge_days=2, resolve_days=3)
+    friday = timezone.make_aware(dt.datetime(2026, 12, 4, 10, 0))
+    report = _submit(lab, category, actor=operator, submitted_at=friday)
+    # Mon 7 Dec is Sant'Ambrogio (Milan), Tue 8 Dec the Immaculate Conception.
+    assert report.acknowledge_due_on == dt.date(2026, 12, 10)
+    assert report.resolve_due_on == dt.date(2026, 12, 11)
+    assert report.status == ReportStatus.SUBMITTED
+    assert report.tracking_code.startswith("SG-")
+
+
+def test_report_submit_queues_and_sends_a_receipt_when_the_resident_gave_an_email(
+    lab, operator, django_capture_on_commit_callbacks
+):
+    category = CategoryFactory(lab=lab)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = _submit(lab, category, actor=operator)
+    notification = Notification.objects.get(report=report)
+    assert notification.status == NotificationStatus.SENT
+    assert report.tracking_code in mail.outbox[0].body
+
+
+def test_report_submit_writes_nothing_when_a_required_answer_is_missing(lab, operator):
+    category = CategoryFactory(lab=lab)
+    CategoryAttributeFactory(category=category, code="giorni", is_required=True)
+    with pytest.raises(ApplicationError) as exc:
+        _submit(lab, category, actor=operator)
+    assert "attribute[giorni]" in exc.value.fields
+    assert not Report.objects.exists()
+
+
+def test_report_submit_refuses_a_building_of_another_district(lab, operator):
+    category = CategoryFactory(lab=lab)
+    with pytest.raises(ApplicationError) as exc:
+        _submit(lab, category, actor=operator, building=BuildingFactory(), address_text="")
+    assert "building" in exc.value.fields
+
+
+def test_report_submit_takes_building_and_stair_from_the_unit(lab, operator):
+    category = CategoryFactory(lab=lab)
+    unit = UnitFactory(building=BuildingFactory(district=lab.district))
+    report = _submit(lab, category, actor=operator, unit=unit, address_text="")
+    assert report.building == unit.building
+    assert report.entrance == unit.entrance
+
+
+def test_report_transitions_follow_the_workflow_and_record_history(lab, operator):
+    category = CategoryFactory(lab=lab)
+    report = _submit(lab, category, actor=operator)
+    services.report_acknowledge(report=report, actor=operator)
+    services.report_start(report=report, actor=operator)
+    services.report_resolve(report=report, actor=operator, resolution="Riparato")
+    report = services.report_close(report=report, actor=operator)
+    assert report.status == ReportStatus.CLOSED
+    steps = list(report.status_changes.values_list("to_status", flat=True))
+    assert steps == ["submitted", "acknowledged", "in_progress", "resolved", "closed"]
+    assert AuditEvent.objects.filter(action="reports.closed", target_id=str(report.pk)).exists()
+
+
+def test_report_close_is_refused_and_changes_nothing_when_not_resolved(lab, operator):
+    report = _submit(lab, CategoryFactory(lab=lab), actor=operator)
+    with pytest.raises(InvalidTransitionError):
+        services.report_close(report=report, actor=operator)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    assert ReportStatusChange.objects.filter(report=report).count() == 1
+
+
+def test_report_reopen_is_refused_after_the_window(lab, operator):
+    report = _submit(lab, CategoryFactory(lab=lab), actor=operator)
+    services.report_acknowledge(report=report, actor=operator)
+    services.report_resolve(report=report, actor=operator, resolution="Fatto")
+    with time_machine.travel(timezone.now() + dt.timedelta(days=40)):
+        with pytest.raises(InvalidTransitionError):
+            services.report_reopen(report=report, actor=None, reason="Ancora rotto")
+    reopened = services.report_reopen(report=report, actor=None, reason="Ancora rotto")
+    assert reopened.status == ReportStatus.REOPENED
+    assert reopened.reopen_count == 1
+
+
+def test_report_merge_moves_followers_and_comments_to_the_target(lab, operator):
+    category = CategoryFactory(lab=lab)
+    target = _submit(lab, category, actor=operator, contact_email="primo@example.org")
+    duplicate = _submit(lab, category, actor=operator, contact_email="secondo@example.org")
+    services.report_comment_add(
+        report=duplicate, actor=operator, body="Nota", visibility=CommentVisibility.INTERNAL
+    )
+    merged = services.report_merge(report=duplicate, actor=operator, into=target)
+    assert merged.status == ReportStatus.MERGED
+    assert merged.merged_into == target
+    assert set(target.followers.values_list("email", flat=True)) == {
+        "primo@example.org",
+        "secondo@example.org",
+    }
+    assert target.comments.filter(body="Nota").exists()
+
+
+def test_mail_failure_keeps_the_report_and_marks_the_outbox_row_failed(
+    lab, operator, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "quartiere.reports.tests.failing_backend.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        report = _submit(lab, CategoryFactory(lab=lab), actor=operator)
+    assert Report.objects.filter(pk=report.pk).exists()
+    notification = Notification.objects.get(report=report)
+    assert notification.status == NotificationStatus.FAILED
+    assert "SMTPRecipientsRefused" in notification.last_error
