@@ -14,11 +14,17 @@ COMMANDS = {
     "createsuperuser": "create an administrator account",
     "collectstatic": "gather static files for WhiteNoise",
     "demo-logins": "print the demo log-ins",
+    "open311-key": "Open311 API keys: open311-key create NAME [--lab SLUG] | list | revoke PREFIX",
     "check": "check the configuration (add --deploy in production)",
     "shell": "open a Django shell",
     "manage": "run any Django management command: manage COMMAND [ARGS]",
 }
-ALIASES = {"seed-demo": "seed_demo", "import": "import_data", "demo-logins": "demo_logins"}
+ALIASES = {
+    "seed-demo": "seed_demo",
+    "import": "import_data",
+    "demo-logins": "demo_logins",
+    "open311-key": "open311_key",
+}
 
 
 def usage() -> str:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("backoffice/reports/", include("quartiere.reports.urls")),
     path("api/", include("quartiere.api.urls")),
     path("segnalazioni/", include("quartiere.reports.public_urls")),
+    path("open311/v2/", include("quartiere.reports.open311_urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

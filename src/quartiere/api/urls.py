@@ -10,4 +10,5 @@ urlpatterns = [
     ),
     path("v1/territory/", include("quartiere.territory.api")),
     path("v1/people/", include("quartiere.people.api")),
+    path("v1/reports/", include("quartiere.reports.api")),
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -24,44 +23,17 @@ from quartiere.core import selectors as core_selectors
 from quartiere.core.exceptions import ApplicationError
 from quartiere.core.exports import FORMATS, export_response
 from quartiere.core.importing import FileFormatError
-from quartiere.core.views import paginate, scoped_or_404
+from quartiere.core.views import apply_service_errors, paginate, scoped_or_404, staff_view
 from quartiere.people import selectors as people_selectors
 from quartiere.people import services as people_services
 from quartiere.people.models import Consent, Household, Resident, Tenancy
+from quartiere.reports import selectors as reports_selectors
+from quartiere.reports.enums import OPEN_STATUSES
 from quartiere.territory import selectors as territory_selectors
 from quartiere.territory.enums import UnitStatus
 from quartiere.territory.models import Building, Unit
 
 View = Callable[..., HttpResponse | StreamingHttpResponse]
-
-
-def staff_view(*perms: str) -> Callable[[View], View]:
-    """Require a logged-in user holding every listed capability (403 otherwise)."""
-
-    def decorator(view: View) -> View:
-        @login_required
-        @wraps(view)
-        def wrapper(
-            request: HttpRequest, *args: Any, **kwargs: Any
-        ) -> HttpResponse | StreamingHttpResponse:
-            if not all(request.user.has_perm(p) for p in perms):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _apply_errors(form: Any, exc: ApplicationError) -> None:
-    placed = False
-    for field, errs in exc.fields.items():
-        if field in form.fields:
-            for err in errs:
-                form.add_error(field, err)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 # --- Dashboard -----------------------------------------------------------------------------
@@ -78,9 +50,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if (scope.all_labs and request.GET.get("scope") != "lab") or not lab:
         lab_ids, district_ids = scope.lab_filter, (None if scope.all_labs else scope.district_ids)
         title = _("All labs")
+        one_lab_id: int | None = None
     else:
         lab_ids, district_ids = frozenset({lab.pk}), frozenset({lab.district_id})
         title = lab.name
+        one_lab_id = lab.pk
     people = people_selectors.resident_summary(lab_ids=lab_ids)
     units = territory_selectors.unit_status_summary(district_ids=district_ids)
     labs = (
@@ -88,6 +62,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if scope.all_labs
         else None
     )
+    report_counts = None
+    if request.user.has_perm("reports.view_report"):
+        counts = reports_selectors.report_status_counts(user=request.user, lab_id=one_lab_id)
+        report_counts = {
+            "open": sum(counts.get(s, 0) for s in OPEN_STATUSES),
+            "overdue": counts.get("overdue", 0),
+        }
     return render(
         request,
         "backoffice/dashboard.html",
@@ -99,6 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "buildings": territory_selectors.building_count(district_ids=district_ids),
             "labs": labs,
             "memberships": scope.roles,
+            "report_counts": report_counts,
         },
     )
 
@@ -220,7 +202,7 @@ def _resident_form_view(request: HttpRequest, resident: Resident | None) -> Http
                         messages.success(request, _("Changes saved."))
                     return redirect("backoffice:resident_detail", pk=resident.pk)
                 except ApplicationError as exc:
-                    _apply_errors(form, exc)
+                    apply_service_errors(form, exc)
     else:
         form = forms.ResidentForm(
             initial=forms.ResidentForm.initial_from(resident) if resident else None
@@ -376,7 +358,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Household created."))
                 return redirect("backoffice:household_detail", pk=household.pk)
             except ApplicationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
     else:
         form = forms.HouseholdForm(initial={"label": reference.last_name if reference else ""})
     return render(

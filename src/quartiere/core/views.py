@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from quartiere.core import audit
+from quartiere.core.exceptions import ApplicationError
 from quartiere.core.models import AccessOutcome
 
 V = TypeVar("V", bound=Callable[..., Any])
@@ -21,6 +25,34 @@ def public(view: V) -> V:
     """Mark a view as reachable without logging in (a test checks every unmarked route)."""
     view.quartiere_public = True  # type: ignore[attr-defined]
     return view
+
+
+def staff_view(*perms: str) -> Callable[[V], V]:
+    """Require a logged-in user holding every listed capability (403 otherwise)."""
+
+    def decorator(view: V) -> V:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if not all(request.user.has_perm(p) for p in perms):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def apply_service_errors(form: Any, exc: ApplicationError) -> None:
+    """Put a service's per-field messages on the form's fields; the rest on the form itself."""
+    placed = False
+    for field, errs in exc.fields.items():
+        if field in form.fields:
+            for err in errs:
+                form.add_error(field, err)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
 
 
 def scoped_or_404(request: HttpRequest, obj: M | None, *, model: type[M], pk: Any) -> M:

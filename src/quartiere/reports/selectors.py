@@ -8,6 +8,8 @@ public categories aggregated to the building, and a report's history by its trac
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -19,6 +21,7 @@ from quartiere.reports.enums import OPEN_STATUSES, CommentVisibility, ReportStat
 from quartiere.reports.models import (
     Category,
     Notification,
+    Open311Key,
     Report,
     ReportComment,
     ReportPolicy,
@@ -212,7 +215,9 @@ def category_get(*, user: Any, pk: int) -> Category | None:
 def public_category_list(*, lab_id: int | None = None) -> QuerySet[Category]:
     """List the active categories anyone may report under (portal form, Open311)."""
     qs = (
-        Category.objects.filter(is_active=True).select_related("lab").prefetch_related("attributes")
+        Category.objects.filter(is_active=True)
+        .select_related("lab__report_policy")
+        .prefetch_related("attributes")
     )
     if lab_id is not None:
         qs = qs.filter(lab_id=lab_id)
@@ -297,3 +302,502 @@ def notification_list(
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
+
+
+# --- Public portal: where to report, and public reports aggregated to the building ---------
+
+
+def public_building_list(*, district_id: int) -> QuerySet[Any]:
+    """List a district's buildings for the public form and map: address and coordinates only."""
+    from quartiere.territory.models import Building
+
+    return (
+        Building.objects.filter(district_id=district_id)
+        .only("id", "district_id", "street", "number", "latitude", "longitude")
+        .order_by("street", "number", "id")
+    )
+
+
+def public_entrance_list(*, district_id: int) -> QuerySet[Any]:
+    """List the stairs of a district's buildings (name only) for the public form."""
+    from quartiere.territory.models import Entrance
+
+    return (
+        Entrance.objects.filter(building__district_id=district_id)
+        .only("id", "building_id", "name")
+        .order_by("building_id", "name", "id")
+    )
+
+
+def public_map_category_list(*, lab_id: int | None = None) -> QuerySet[Category]:
+    """List the categories whose reports are shown publicly, for the public list's filter."""
+    from quartiere.accounts.enums import LabStatus
+
+    qs = (
+        Category.objects.filter(is_public=True)
+        .exclude(lab__status=LabStatus.CLOSED)
+        .select_related("lab")
+        .only("id", "code", "name_it", "name_en", "lab__id", "lab__name", "lab__slug")
+    )
+    if lab_id is not None:
+        qs = qs.filter(lab_id=lab_id)
+    return qs.order_by("lab__name", "name_it", "id")
+
+
+def public_report_building_summary(
+    *, lab_id: int | None = None, category_id: int | None = None, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Count public-category reports per building (open, resolved in 12 months, per category).
+
+    Reports without a building are counted per lab ("elsewhere in the district"). One grouped
+    query. Only building addresses and coordinates, lab and category names and
+    counts come out: never a report, a description or a person. Merged duplicates, rejected
+    reports and closed labs are left out.
+    """
+    from django.utils.translation import get_language
+
+    from quartiere.accounts.enums import LabStatus
+
+    since = (now or timezone.now()) - dt.timedelta(days=365)
+    is_open = Q(status__in=OPEN_STATUSES)
+    is_resolved = Q(status__in=[ReportStatus.RESOLVED, ReportStatus.CLOSED], resolved_at__gte=since)
+    qs = Report.objects.filter(is_open | is_resolved, category__is_public=True).exclude(
+        lab__status=LabStatus.CLOSED
+    )
+    if lab_id is not None:
+        qs = qs.filter(lab_id=lab_id)
+    if category_id is not None:
+        qs = qs.filter(category_id=category_id)
+    rows = (
+        qs.values(
+            "lab_id",
+            "lab__name",
+            "lab__slug",
+            "building_id",
+            "building__street",
+            "building__number",
+            "building__latitude",
+            "building__longitude",
+            "category_id",
+            "category__name_it",
+            "category__name_en",
+        )
+        .annotate(
+            open_count=Count("id", filter=is_open),
+            resolved_count=Count("id", filter=is_resolved),
+        )
+        .order_by()
+    )
+    english = (get_language() or "it").startswith("en")
+    buildings: dict[int, dict[str, Any]] = {}
+    elsewhere: dict[int, dict[str, Any]] = {}
+    totals = {"open_count": 0, "resolved_count": 0}
+    for row in rows:
+        if row["building_id"] is None:
+            entry = elsewhere.setdefault(
+                row["lab_id"],
+                {
+                    "lab_name": row["lab__name"],
+                    "lab_slug": row["lab__slug"],
+                    "open_count": 0,
+                    "resolved_count": 0,
+                    "categories": [],
+                },
+            )
+        else:
+            lat, lon = row["building__latitude"], row["building__longitude"]
+            entry = buildings.setdefault(
+                row["building_id"],
+                {
+                    "id": row["building_id"],
+                    "address": f"{row['building__street']} {row['building__number']}",
+                    "latitude": lat,
+                    "longitude": lon,
+                    "has_coordinates": lat is not None and lon is not None,
+                    "lab_name": row["lab__name"],
+                    "lab_slug": row["lab__slug"],
+                    "open_count": 0,
+                    "resolved_count": 0,
+                    "categories": [],
+                },
+            )
+        name = (row["category__name_en"] if english else "") or row["category__name_it"]
+        entry["open_count"] += row["open_count"]
+        entry["resolved_count"] += row["resolved_count"]
+        entry["categories"].append(
+            {
+                "id": row["category_id"],
+                "name": name,
+                "open_count": row["open_count"],
+                "resolved_count": row["resolved_count"],
+            }
+        )
+        totals["open_count"] += row["open_count"]
+        totals["resolved_count"] += row["resolved_count"]
+    for entry in [*buildings.values(), *elsewhere.values()]:
+        entry["categories"].sort(key=lambda c: (c["name"].casefold(), c["id"]))
+    return {
+        "buildings": sorted(
+            buildings.values(), key=lambda b: (b["lab_name"], b["address"].casefold(), b["id"])
+        ),
+        "elsewhere": sorted(elsewhere.values(), key=lambda e: e["lab_name"]),
+        "totals": totals,
+    }
+
+
+# --- Queues and exports ---------------------------------------------------------------------
+
+
+def report_org_queue_list(
+    *, user: Any, organisation_ids: Iterable[int], **filters: Any
+) -> QuerySet[Report]:
+    """List the visible reports forwarded to any of the given organisations (a housing queue)."""
+    return report_list(user=user, **filters).filter(forwarded_to_id__in=list(organisation_ids))
+
+
+REPORT_EXPORT_HEADER = (
+    "tracking_code",
+    "lab",
+    "category",
+    "status",
+    "channel",
+    "building",
+    "stair",
+    "place",
+    "submitted_at",
+    "acknowledge_due_on",
+    "resolve_due_on",
+    "overdue",
+    "acknowledged_at",
+    "forwarded_to",
+    "resolved_at",
+    "closed_at",
+    "assigned_to",
+)
+
+
+def report_export_rows(*, qs: QuerySet[Report], with_resident: bool) -> Iterator[tuple[Any, ...]]:
+    """Yield one plain row per report of a scoped list: no description, unit or contact details.
+
+    The resident's name (registered resident or contact name) is added as a last column only
+    when ``with_resident`` (the caller checked ``people.view_resident``).
+    """
+    related = ["lab", "category", "building", "entrance", "assigned_to", "forwarded_to"]
+    if with_resident:
+        related.append("resident")
+    today = timezone.localdate()
+    for r in qs.select_related(*related).iterator(chunk_size=2000):
+        row: tuple[Any, ...] = (
+            r.tracking_code,
+            r.lab.name,
+            r.category.name,
+            r.get_status_display(),
+            r.get_channel_display(),
+            r.building.address if r.building else "",
+            r.entrance.name if r.entrance else "",
+            "" if r.building else r.address_text,
+            timezone.localtime(r.submitted_at),
+            r.acknowledge_due_on,
+            r.resolve_due_on,
+            "yes" if r.is_overdue(today) else "no",
+            timezone.localtime(r.acknowledged_at) if r.acknowledged_at else None,
+            r.forwarded_to.name if r.forwarded_to else "",
+            timezone.localtime(r.resolved_at) if r.resolved_at else None,
+            timezone.localtime(r.closed_at) if r.closed_at else None,
+            (r.assigned_to.get_full_name() or r.assigned_to.get_username())
+            if r.assigned_to
+            else "",
+        )
+        if with_resident:
+            name = str(r.resident) if r.resident else r.contact_name
+            row = (*row, name)
+        yield row
+
+
+# --- Open311 GeoReport v2 (public: no personal data) ---------------------------------------
+
+OPEN311_WINDOW_DAYS = 90
+OPEN311_MAX_RESULTS = 1000
+# What an Open311 request shows: never the description, the contact, the resident or the unit.
+OPEN311_REQUEST_FIELDS = (
+    "tracking_code",
+    "submitted_at",
+    "status_changed_at",
+    "resolve_due_on",
+    "building_id",
+    "category__code",
+    "category__name_it",
+    "category__name_en",
+)
+
+
+@functools.cache
+def _open311_requests() -> QuerySet[Report, dict[str, Any]]:
+    """Public-category reports as plain rows; the place and the agency are worked out in SQL.
+
+    The place is the building (address and coordinates) or else the report's own point rounded
+    to three decimals (about 100 m); ``address_text`` is free text and never leaves.
+    Built once per process: resolving these expressions costs more than a small answer's SQL.
+    Callers only chain on it (each ``filter`` is a clone), so the shared queryset is never run.
+    """
+    from django.db.models import Case, F, FloatField, OuterRef, Subquery, Value, When
+    from django.db.models.functions import Cast, Coalesce, Concat, Round
+
+    last_note = (
+        ReportStatusChange.objects.filter(report=OuterRef("pk"))
+        .exclude(note="")
+        .order_by("-at", "-id")
+        .values("note")[:1]
+    )
+    on_building_point = Q(building__latitude__isnull=False, building__longitude__isnull=False)
+
+    def coordinate(name: str) -> Case:
+        return Case(
+            When(on_building_point, then=Cast(F(f"building__{name}"), FloatField())),
+            default=Cast(Round(F(name), 3), FloatField()),
+        )
+
+    return (
+        Report.objects.filter(category__is_public=True)
+        .annotate(
+            still_open=Case(When(status__in=OPEN_STATUSES, then=Value(True)), default=Value(False)),
+            address=Case(
+                When(
+                    building__isnull=False,
+                    then=Concat("building__street", Value(" "), "building__number"),
+                ),
+                default=Value(""),
+            ),
+            lat=coordinate("latitude"),
+            long=coordinate("longitude"),
+            agency_responsible=Coalesce(
+                "forwarded_to__name", "category__responsible_organisation__name", "lab__name"
+            ),
+            status_notes=Subquery(last_note),
+        )
+        .values(
+            *OPEN311_REQUEST_FIELDS,
+            "still_open",
+            "address",
+            "lat",
+            "long",
+            "agency_responsible",
+            "status_notes",
+        )
+    )
+
+
+def open311_request_list(
+    *,
+    tracking_codes: Sequence[str] = (),
+    service_codes: Sequence[str] = (),
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    is_open: bool | None = None,
+    limit: int = OPEN311_MAX_RESULTS,
+    now: dt.datetime | None = None,
+) -> QuerySet[Report, dict[str, Any]]:
+    """List public-category reports as plain rows for Open311, newest first, at most ``limit``.
+
+    Tracking codes override every other filter (as the spec says). Without dates the window is
+    the last 90 days; with only an end date, the 90 days before it. No personal data is read.
+    """
+    qs = _open311_requests()
+    if tracking_codes:
+        qs = qs.filter(tracking_code__in=[c.strip().upper() for c in tracking_codes])
+    else:
+        if start is None:
+            start = (end or now or timezone.now()) - dt.timedelta(days=OPEN311_WINDOW_DAYS)
+        qs = qs.filter(submitted_at__gte=start)
+        if end is not None:
+            qs = qs.filter(submitted_at__lte=end)
+        if service_codes:
+            qs = qs.filter(category__code__in=list(service_codes))
+        if is_open is True:
+            qs = qs.filter(status__in=OPEN_STATUSES)
+        elif is_open is False:
+            qs = qs.exclude(status__in=OPEN_STATUSES)
+    return qs.order_by("-submitted_at", "-id")[:limit]
+
+
+def open311_request_get(*, tracking_code: str) -> dict[str, Any] | None:
+    """Return one public-category report as a plain Open311 row, or None (private or missing)."""
+    code = (tracking_code or "").strip().upper()
+    if not code:
+        return None
+    return _open311_requests().filter(tracking_code=code).first()
+
+
+def open311_token_get(*, token: str) -> str | None:
+    """Return the tracking code a token stands for (reports are created at once: the same)."""
+    code = (token or "").strip().upper()
+    if not code:
+        return None
+    return Report.objects.filter(tracking_code=code).values_list("tracking_code", flat=True).first()
+
+
+def open311_unknown_service_codes(*, codes: Sequence[str]) -> list[str]:
+    """Return the service codes that match no category."""
+    known = set(Category.objects.filter(code__in=list(codes)).values_list("code", flat=True))
+    return [c for c in codes if c not in known]
+
+
+def open311_key_list() -> QuerySet[Open311Key]:
+    """List the Open311 API keys (hashes only), with the lab each is bound to."""
+    return Open311Key.objects.select_related("lab").order_by("name", "id")
+
+
+def open311_key_get(*, prefix: str) -> Open311Key | None:
+    """Return the API key with this prefix, or None."""
+    return open311_key_list().filter(prefix=prefix.strip()).first()
+
+
+# --- Figures --------------------------------------------------------------------------------
+
+FIGURE_GROUPS = ("lab", "category", "month")
+
+
+def _epoch_between(start: str, end: str, when: Q | None = None) -> Any:
+    """Seconds from ``start`` to ``end`` (NULL when either is missing or ``when`` is false)."""
+    from django.db.models import Case, F, FloatField, Func, When
+
+    seconds = Func(
+        F(end) - F(start),
+        template="EXTRACT(EPOCH FROM %(expressions)s)",
+        output_field=FloatField(),
+    )
+    if when is None:
+        return seconds
+    return Case(When(when, then=seconds), default=None, output_field=FloatField())
+
+
+def _pg_median(expression: Any) -> Any:
+    """PostgreSQL's exact median (PERCENTILE_CONT ignores NULLs) as an aggregate."""
+    from django.db.models import Aggregate, FloatField
+
+    return Aggregate(
+        expression,
+        function="PERCENTILE_CONT",
+        template="%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)",
+        output_field=FloatField(),
+    )
+
+
+def report_figures(
+    *,
+    user: Any,
+    group_by: tuple[str, ...],
+    start: dt.date,
+    end: dt.date,
+    lab_id: int | None = None,
+    category_id: int | None = None,
+) -> list[Any]:
+    """Count and time the reports received from ``start``'s month to ``end``'s, per group.
+
+    ``group_by`` takes any of "lab", "category", "month" (the month of receipt). Each row has
+    the reports received, those still open, the median days to acknowledge and to resolve,
+    and how many were resolved by their due date. Counts are aggregated in the database; the
+    medians too on PostgreSQL (PERCENTILE_CONT), in Python elsewhere: one or two queries
+    whatever the number of reports. Needs ``reports.view_report_figures``; labs outside the
+    user's scope are never counted. Figures carry no personal data.
+    """
+    from django.db import connections
+    from django.db.models import DateField, F
+    from django.db.models.functions import TruncMonth
+    from django.utils.translation import get_language
+
+    from quartiere.reports import figures
+
+    unknown = set(group_by) - set(FIGURE_GROUPS)
+    if unknown:
+        raise ValueError(f"unknown figure groups: {sorted(unknown)}")
+    if not user.has_perm("reports.view_report_figures"):
+        return []
+    scope = user_scope(user)
+    if lab_id is not None and not scope.sees_lab(lab_id):
+        return []
+    first = figures.month_start(start)
+    after = figures.add_months(figures.month_start(end), 1)
+    tz = timezone.get_current_timezone()
+    qs = Report.objects.filter(
+        submitted_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=tz),
+        submitted_at__lt=dt.datetime.combine(after, dt.time.min, tzinfo=tz),
+    )
+    if scope.lab_filter is not None:
+        qs = qs.filter(lab_id__in=scope.lab_filter)
+    if lab_id is not None:
+        qs = qs.filter(lab_id=lab_id)
+    if category_id is not None:
+        qs = qs.filter(category_id=category_id)
+    keys: list[str] = []
+    if "lab" in group_by or "category" in group_by:
+        keys += ["lab_id", "lab__name"]
+    if "category" in group_by:
+        keys += ["category_id", "category__name_it", "category__name_en"]
+    if "month" in group_by:
+        qs = qs.annotate(month=TruncMonth("submitted_at", output_field=DateField()))
+        keys.append("month")
+    resolved = Q(status__in=[ReportStatus.RESOLVED, ReportStatus.CLOSED], resolved_at__isnull=False)
+    counts: dict[str, Any] = {
+        "received": Count("id"),
+        "open_count": Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        "acknowledged": Count("id", filter=Q(acknowledged_at__isnull=False)),
+        "resolved": Count("id", filter=resolved),
+        "within_sla": Count("id", filter=resolved & Q(resolved_at__date__lte=F("resolve_due_on"))),
+    }
+    on_postgres = connections[qs.db].vendor == "postgresql"
+    if on_postgres:
+        counts["median_acknowledge"] = _pg_median(_epoch_between("submitted_at", "acknowledged_at"))
+        counts["median_resolve"] = _pg_median(
+            _epoch_between("submitted_at", "resolved_at", when=resolved)
+        )
+    order = [
+        k for k in ("lab__name", "lab_id", "category__name_it", "category_id", "month") if k in keys
+    ]
+    grouped = list(qs.values(*keys).annotate(**counts).order_by(*order))
+
+    english = (get_language() or "it").startswith("en")
+    rows: dict[tuple[Any, ...], Any] = {}
+    for values in grouped:
+        key = tuple(values[k] for k in keys)
+        rows[key] = figures.FigureRow(
+            lab_id=values.get("lab_id"),
+            lab_name=values.get("lab__name") or "",
+            category_id=values.get("category_id"),
+            category_name=(
+                (values.get("category__name_en") if english else "")
+                or values.get("category__name_it")
+                or ""
+            ),
+            month=values.get("month"),
+            received=values["received"],
+            open_count=values["open_count"],
+            acknowledged=values["acknowledged"],
+            resolved=values["resolved"],
+            within_sla=values["within_sla"],
+        )
+        if on_postgres:
+            median_ack, median_res = values["median_acknowledge"], values["median_resolve"]
+            rows[key].median_acknowledge_days = (
+                None if median_ack is None else median_ack / figures.SECONDS_PER_DAY
+            )
+            rows[key].median_resolve_days = (
+                None if median_res is None else median_res / figures.SECONDS_PER_DAY
+            )
+    if not on_postgres and rows:
+        durations: dict[tuple[Any, ...], tuple[list[float], list[float]]] = {
+            key: ([], []) for key in rows
+        }
+        is_resolved = {ReportStatus.RESOLVED, ReportStatus.CLOSED}
+        for *group, submitted, acknowledged, resolved_at, status in qs.values_list(
+            *keys, "submitted_at", "acknowledged_at", "resolved_at", "status"
+        ).iterator(chunk_size=5000):
+            ack, res = durations[tuple(group)]
+            if acknowledged is not None:
+                ack.append((acknowledged - submitted).total_seconds())
+            if resolved_at is not None and status in is_resolved:
+                res.append((resolved_at - submitted).total_seconds())
+        for key, (ack, res) in durations.items():
+            rows[key].median_acknowledge_days = figures.median_days(ack)
+            rows[key].median_resolve_days = figures.median_days(res)
+    return list(rows.values())

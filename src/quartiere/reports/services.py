@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -190,12 +190,18 @@ def category_attribute_delete(*, actor: Any, attribute: CategoryAttribute) -> No
 
 
 def _new_tracking_code() -> str:
-    for _attempt in range(10):
-        raw = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
-        code = f"SG-{raw[:4]}-{raw[4:]}"
-        if not Report.objects.filter(tracking_code=code).exists():
-            return code
-    raise RuntimeError("could not draw a free tracking code")  # pragma: no cover
+    """Draw a random code; 32^8 codes make a clash rare, and the unique index catches it."""
+    raw = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+    return f"SG-{raw[:4]}-{raw[4:]}"
+
+
+def _policy_of(lab: Any) -> ReportPolicy:
+    """The lab's policy, from ``select_related("lab__report_policy")`` when it was loaded."""
+    try:
+        policy: ReportPolicy = lab.report_policy
+    except ReportPolicy.DoesNotExist:
+        return report_policy_for(lab_id=lab.pk)
+    return policy
 
 
 def clean_attributes(category: Category, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -313,15 +319,33 @@ def _enqueue_send(notification_id: int) -> None:
         logger.exception("could not enqueue notification %s", notification_id)
 
 
-def _notify_followers(report: Report, *, event: str, note: str = "") -> None:
-    for follower in report.followers.all():
+def _notify_followers(
+    report: Report, *, event: str, note: str = "", followers: Iterable[ReportFollower] | None = None
+) -> None:
+    for follower in report.followers.all() if followers is None else followers:
         _queue_notification(
             report, recipient=follower.email, language=follower.language, event=event, note=note
         )
 
 
+def report_submit(**kwargs: Any) -> Report:
+    """Record a report from any channel, start its service-level clock and tell the resident.
+
+    Raises ApplicationError (with per-field messages) for an inactive or foreign category, a
+    missing location, a bad answer to an extra question, a bad e-mail or a rejected file;
+    nothing is written then. A tracking-code clash (rare) is retried with a new code.
+    """
+    for attempt in range(3):
+        try:
+            return _report_submit(**kwargs)
+        except IntegrityError as exc:
+            if "tracking_code" not in str(exc) or attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 @transaction.atomic
-def report_submit(
+def _report_submit(
     *,
     lab: Any,
     category: Category,
@@ -345,12 +369,6 @@ def report_submit(
     api_key: Open311Key | None = None,
     submitted_at: dt.datetime | None = None,
 ) -> Report:
-    """Record a report from any channel, start its service-level clock and tell the resident.
-
-    Raises ApplicationError (with per-field messages) for an inactive or foreign category, a
-    missing location, a bad answer to an extra question, a bad e-mail or a rejected file;
-    nothing is written then.
-    """
     if category.lab_id != lab.pk or not category.is_active:
         msg = _("This category is not available for this lab.")
         raise ApplicationError(msg, fields={"category": [msg]})
@@ -377,7 +395,7 @@ def report_submit(
     )
     answers = clean_attributes(category, attributes or {})
     files = _clean_uploads(uploads)
-    policy = report_policy_for(lab_id=lab.pk)
+    policy = _policy_of(lab)
     at = submitted_at or timezone.now()
     start = timezone.localdate(at)
     report = Report.objects.create(
@@ -421,15 +439,18 @@ def report_submit(
     for name, clean in files:
         _store_attachment(report, name, clean, actor)
     email = contact_email or (resident.email if resident is not None else "")
+    followers = []
     if email and wants_updates:
-        ReportFollower.objects.create(report=report, email=email, language=report.language)
+        followers.append(
+            ReportFollower.objects.create(report=report, email=email, language=report.language)
+        )
     audit.record(
         actor=actor,
         action="reports.submit",
         target=report,
         changes={"category": category.pk, "channel": channel, "building": report.building_id},
     )
-    _notify_followers(report, event="submitted")
+    _notify_followers(report, event="submitted", followers=followers)
     return report
 
 
@@ -703,8 +724,17 @@ def report_merge(*, report: Report, actor: Any, into: Report) -> Report:
 
 @transaction.atomic
 def report_assign(*, report: Report, actor: Any, assignee: Any) -> Report:
-    """Give a report to a member of staff (or nobody); not a status change."""
+    """Give a report to a member of the lab's staff (or nobody); not a status change.
+
+    Raises ApplicationError when the assignee is not active staff of the report's lab.
+    """
     report = _locked(report)
+    if assignee is not None:
+        from quartiere.accounts.selectors import lab_staff_list
+
+        if not lab_staff_list(lab_id=report.lab_id).filter(pk=assignee.pk).exists():
+            msg = _("This person is not on the staff of the report's lab.")
+            raise ApplicationError(msg, fields={"assignee": [msg]})
     before = report.assigned_to_id
     report.assigned_to = assignee
     report.save(update_fields=["assigned_to", "updated_at"])
@@ -871,3 +901,186 @@ CHANNELS_STAFF = (
     ReportChannel.EMAIL,
     ReportChannel.OUTREACH,
 )
+
+
+def reports_close_expired(
+    *, actor: Any = None, now: dt.datetime | None = None, dry_run: bool = False
+) -> int:
+    """Close resolved reports whose reopen window has passed; return how many (or would be)."""
+    now = now or timezone.now()
+    count = 0
+    for policy_lab_id, reopen_days in _reopen_windows():
+        qs = Report.objects.filter(
+            lab_id=policy_lab_id,
+            status=ReportStatus.RESOLVED,
+            resolved_at__lt=now - dt.timedelta(days=reopen_days),
+        ).order_by("pk")
+        if dry_run:
+            count += qs.count()
+            continue
+        for report in qs.iterator():
+            with transaction.atomic():
+                report_close_locked = _locked(report)
+                if report_close_locked.status != ReportStatus.RESOLVED:
+                    continue
+                _transition(
+                    report_close_locked,
+                    target=ReportStatus.CLOSED,
+                    actor=actor,
+                    note=_("Closed automatically: no one asked to reopen it in time."),
+                    fields={"closed_at": now},
+                    notify=False,
+                )
+                count += 1
+    return count
+
+
+def _reopen_windows() -> list[tuple[int, int]]:
+    from quartiere.accounts.models import Lab
+
+    policies = dict(ReportPolicy.objects.values_list("lab_id", "reopen_days"))
+    default = ReportPolicy._meta.get_field("reopen_days").default
+    return [
+        (lab_id, policies.get(lab_id, default))
+        for lab_id in Lab.objects.values_list("id", flat=True)
+    ]
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+
+def reports_export_record(
+    *,
+    actor: Any,
+    lab_id: int | None,
+    fmt: str,
+    queue: str,
+    filters: Mapping[str, Any],
+    rows: int,
+    with_resident: bool,
+) -> None:
+    """Record that a list of reports left the system (queue, format, filters, size; no PII)."""
+    audit.record(
+        actor=actor,
+        action="reports.export",
+        target_type="reports.report",
+        label=f"{queue} {fmt} export",
+        lab_id=lab_id,
+        changes={
+            "format": fmt,
+            "queue": queue,
+            "filters": dict(filters),
+            "rows": rows,
+            "with_resident": with_resident,
+        },
+    )
+
+
+# --- Bulk writes (demo seeding, migrations from old systems) --------------------------------
+
+BulkRows = tuple[Sequence[str], Iterable[Sequence[Any]]]
+
+
+def _bulk_insert(model: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert rows given as values in ``columns`` (attnames) order: COPY on PostgreSQL."""
+    from django.db import connection
+
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    fields = [by_attname[c] for c in columns]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(f.column) for f in fields)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Binary COPY: text COPY spends most of its time formatting timestamps.
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([_pg_copy_type(f, connection) for f in fields])
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        marks = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - model names only
+        prepare = [_bulk_prepare(f, connection) for f in fields]
+        batch: list[list[Any]] = []
+        for row in rows:
+            batch.append([p(v) if p else v for p, v in zip(prepare, row, strict=True)])
+            if len(batch) == 2000:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+PG_COPY_TYPES = {
+    "bigint": "int8",
+    "integer": "int4",
+    "smallint": "int2",
+    "boolean": "bool",
+    "timestamp with time zone": "timestamptz",
+    "varchar": "text",
+}
+
+
+def _pg_copy_type(field: Any, connection: Any) -> str:
+    """The PostgreSQL type name a binary COPY of ``field``'s column needs."""
+    base = str(field.db_type(connection)).split("(", 1)[0].strip()
+    return PG_COPY_TYPES.get(base, base)
+
+
+def _bulk_prepare(field: Any, connection: Any) -> Any:
+    """How to turn a value into what the database driver takes (None: as it is)."""
+    kind = field.get_internal_type()
+    if kind in ("CharField", "TextField", "EmailField", "SlugField", "BooleanField"):
+        return None
+    if kind.endswith("IntegerField") or kind in ("AutoField", "BigAutoField", "ForeignKey"):
+        return None
+    if kind == "DateTimeField" and connection.vendor == "sqlite" and settings.USE_TZ:
+        # What SQLite's adapt_datetimefield_value does, without its per-value lookups.
+        return lambda v: None if v is None else str(v.astimezone(dt.UTC).replace(tzinfo=None))
+    return lambda v: field.get_db_prep_save(v, connection)
+
+
+@transaction.atomic
+def reports_bulk_create(
+    *,
+    actor: Any,
+    lab_id: int,
+    reports: BulkRows,
+    status_changes: BulkRows,
+    comments: BulkRows,
+    followers: BulkRows,
+    notifications: BulkRows,
+) -> dict[str, int]:
+    """Write many finished reports with their histories at once (seeding, migrations).
+
+    Rows carry their own ids and every field (no clock, no e-mail is queued); the id sequences
+    are moved past them afterwards. One audit event per call.
+    """
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    tables = (
+        ("reports", Report, reports),
+        ("status_changes", ReportStatusChange, status_changes),
+        ("comments", ReportComment, comments),
+        ("followers", ReportFollower, followers),
+        ("notifications", Notification, notifications),
+    )
+    counts = {name: _bulk_insert(model, *rows) for name, model, rows in tables}
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [m for _n, m, _r in tables]):
+            cursor.execute(sql)
+    audit.record(
+        actor=actor,
+        action="reports.bulk_create",
+        target_type="reports.report",
+        label=f"{counts['reports']} reports",
+        lab_id=lab_id,
+        changes=counts,
+    )
+    return counts

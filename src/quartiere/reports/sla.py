@@ -47,3 +47,16 @@ def business_days_between(start: dt.date, end: dt.date, subdivision: str = "") -
 def is_known_subdivision(code: str) -> bool:
     """Tell whether ``code`` is an Italian province/city known to the holidays library."""
     return code in holidays.country_holidays("IT").subdivisions
+
+
+def holidays_between(
+    start: dt.date, end: dt.date, subdivision: str = "", language: str = "it_IT"
+) -> list[tuple[dt.date, str]]:
+    """List the holidays from ``start`` to ``end`` (both included) with their names."""
+    cal = holidays.country_holidays(
+        "IT",
+        subdiv=subdivision or None,
+        years=list(range(start.year, end.year + 1)),
+        language=language,
+    )
+    return sorted((day, name) for day, name in cal.items() if start <= day <= end)

@@ -26,21 +26,21 @@ pytestmark = pytest.mark.django_db
 
 
 def _submit(lab, category, **kw):
-    defaults = dict(
-        lab=lab,
-        category=category,
-        description="Muffa in camera da letto",
-        channel=ReportChannel.DESK,
-        address_text="Via Segneri 3",
-        contact_email="abitante@example.org",
-    )
+    defaults = {
+        "lab": lab,
+        "category": category,
+        "description": "Muffa in camera da letto",
+        "channel": ReportChannel.DESK,
+        "address_text": "Via Segneri 3",
+        "contact_email": "abitante@example.org",
+    }
     defaults.update(kw)
     return services.report_submit(**defaults)
 
 
 def test_report_submit_sets_due_dates_in_business_days_when_holidays_fall_in_between(lab, operator):
     category = CategoryFactory(lab=lab, acknowledge_days=2, resolve_days=3)
-    friday = timezone.make_aware(dt.datetime(2026, 12, 4, 10, 0))
+    friday = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
     report = _submit(lab, category, actor=operator, submitted_at=friday)
     # Mon 7 Dec is Sant'Ambrogio (Milan), Tue 8 Dec the Immaculate Conception.
     assert report.acknowledge_due_on == dt.date(2026, 12, 10)
@@ -110,9 +110,11 @@ def test_report_reopen_is_refused_after_the_window(lab, operator):
     report = _submit(lab, CategoryFactory(lab=lab), actor=operator)
     services.report_acknowledge(report=report, actor=operator)
     services.report_resolve(report=report, actor=operator, resolution="Fatto")
-    with time_machine.travel(timezone.now() + dt.timedelta(days=40)):
-        with pytest.raises(InvalidTransitionError):
-            services.report_reopen(report=report, actor=None, reason="Ancora rotto")
+    with (
+        time_machine.travel(timezone.now() + dt.timedelta(days=40)),
+        pytest.raises(InvalidTransitionError),
+    ):
+        services.report_reopen(report=report, actor=None, reason="Ancora rotto")
     reopened = services.report_reopen(report=report, actor=None, reason="Ancora rotto")
     assert reopened.status == ReportStatus.REOPENED
     assert reopened.reopen_count == 1
@@ -145,3 +147,13 @@ def test_mail_failure_keeps_the_report_and_marks_the_outbox_row_failed(
     notification = Notification.objects.get(report=report)
     assert notification.status == NotificationStatus.FAILED
     assert "SMTPRecipientsRefused" in notification.last_error
+
+
+def test_report_submit_draws_a_new_code_when_the_first_one_clashes(lab, operator, monkeypatch):
+    category = CategoryFactory(lab=lab)
+    first = _submit(lab, category, actor=operator)
+    codes = iter([first.tracking_code, "SG-NEWC-ODE2"])
+    monkeypatch.setattr(services, "_new_tracking_code", lambda: next(codes))
+    second = _submit(lab, category, actor=operator)
+    assert second.tracking_code == "SG-NEWC-ODE2"
+    assert Report.objects.count() == 2

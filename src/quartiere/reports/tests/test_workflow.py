@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -15,7 +16,7 @@ NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
 
 def test_ensure_transition_allows_the_main_path():
     path = [S.SUBMITTED, S.ACKNOWLEDGED, S.FORWARDED, S.IN_PROGRESS, S.RESOLVED, S.CLOSED]
-    for current, target in zip(path, path[1:], strict=False):
+    for current, target in itertools.pairwise(path):
         workflow.ensure_transition(current, target)
 
 

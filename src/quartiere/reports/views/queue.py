@@ -2,6 +2,727 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-urlpatterns: list[URLPattern] = []
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from quartiere.accounts import selectors as accounts_selectors
+from quartiere.core.exceptions import ApplicationError
+from quartiere.core.exports import FORMATS, export_response
+from quartiere.core.views import apply_service_errors, paginate, scoped_or_404, staff_view
+from quartiere.reports import forms, selectors, services, workflow
+from quartiere.reports.enums import ReportStatus
+from quartiere.reports.models import Notification, Report, ReportAttachment
+from quartiere.reports.uploads import MAX_BYTES
+from quartiere.territory import selectors as territory_selectors
+
+View = Callable[..., HttpResponse | StreamingHttpResponse]
+MAX_BUILDING_CHOICES = 1000
+
+
+def _current_lab_id(request: HttpRequest) -> int | None:
+    lab = request.lab  # type: ignore[attr-defined]
+    return lab.pk if lab else None  # request.lab is a lazy object: never ``is None``
+
+
+def _is_lab_staff(user: Any) -> bool:
+    """Lab coordinators and operators (not housing staff only) handle the lab's queue."""
+    scope = accounts_selectors.user_scope(user)
+    return bool(getattr(user, "is_superuser", False) or scope.roles & selectors.LAB_STAFF_ROLES)
+
+
+def _person(user: Any) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _staff_choices(lab_id: int | None) -> list[tuple[int, str]]:
+    if lab_id is None:
+        return []
+    return [(u.pk, _person(u)) for u in accounts_selectors.lab_staff_list(lab_id=lab_id)]
+
+
+def _staff_member(lab_id: int | None, pk: int | None) -> Any:
+    if lab_id is None or pk is None:
+        return None
+    return accounts_selectors.lab_staff_list(lab_id=lab_id).filter(pk=pk).first()
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    """The page to return to after a POST: ``next`` when it is on this site, else ``default``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# --- Queues ---------------------------------------------------------------------------------
+
+LAB, ORG = "lab", "org"
+# Column -> (first sort when clicked, the opposite sort or None when one-way).
+SORTABLE = {
+    "category": ("category", None),
+    "status": ("status", None),
+    "due": ("due", "-due"),
+    "submitted": ("-submitted", "submitted"),
+}
+COLUMNS = [
+    ("code", gettext_lazy("Tracking code")),
+    ("category", gettext_lazy("Category")),
+    ("place", gettext_lazy("Place")),
+    ("status", gettext_lazy("Status")),
+    ("due", gettext_lazy("Due date")),
+    ("assignee", gettext_lazy("Assigned to")),
+    ("channel", gettext_lazy("Channel")),
+    ("submitted", gettext_lazy("Submitted")),
+]
+
+
+@dataclass
+class QueueState:
+    mode: str
+    form: forms.ReportQueueFilterForm
+    reports: QuerySet[Report]
+    data: QueryDict
+    filters: dict[str, Any]
+    lab_id: int | None
+    organisation_ids: frozenset[int]
+    staff: list[tuple[int, str]]
+
+
+def _filter_kwargs(request: HttpRequest, cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn the filter form's values into ``selectors.report_list`` arguments."""
+    kwargs: dict[str, Any] = {
+        "statuses": cleaned.get("status") or forms.DEFAULT_STATUSES,
+        "category_id": cleaned.get("category"),
+        "building_id": cleaned.get("building"),
+        "q": cleaned.get("q") or "",
+        "sort": cleaned.get("sort") or "-submitted",
+    }
+    assignee = cleaned.get("assignee") or ""
+    if assignee == "me":
+        kwargs["assigned_to"] = request.user
+    elif assignee == "none":
+        kwargs["unassigned"] = True
+    elif assignee.isdigit():
+        kwargs["assigned_to"] = int(assignee)
+    overdue = cleaned.get("overdue")
+    kwargs["overdue"] = {"yes": True, "no": False}.get(overdue or "")
+    return kwargs
+
+
+def _queue_state(request: HttpRequest, *, mode: str) -> QueueState:
+    user = request.user
+    lab_id = _current_lab_id(request)
+    org_ids = accounts_selectors.user_organisation_ids(user) if mode == ORG else frozenset()
+    # The lab queue works on the current lab; the organisation's queue spans the user's labs.
+    queue_lab_id = lab_id if mode == LAB else None
+    district_id = None
+    if queue_lab_id is not None:
+        district_id = request.lab.district_id  # type: ignore[attr-defined]
+    categories = [
+        (c.pk, c.name if queue_lab_id else f"{c.name} · {c.lab.name}")
+        for c in selectors.category_list(user=user, lab_id=queue_lab_id).prefetch_related(None)
+    ]
+    buildings = [
+        (b.pk, b.address)
+        for b in territory_selectors.building_list(user=user, district_id=district_id)[
+            :MAX_BUILDING_CHOICES
+        ]
+    ]
+    staff = _staff_choices(lab_id)
+    data = request.GET.copy()
+    data.pop("page", None)
+    if not data.getlist("status"):
+        data.setlist("status", forms.DEFAULT_STATUSES)
+    form = forms.ReportQueueFilterForm(
+        data, categories=categories, buildings=buildings, staff=staff
+    )
+    form.is_valid()  # invalid filters are shown as errors and ignored
+    filters = _filter_kwargs(request, form.cleaned_data)
+    if mode == ORG:
+        qs = selectors.report_org_queue_list(user=user, organisation_ids=org_ids, **filters)
+    else:
+        qs = selectors.report_list(user=user, lab_id=queue_lab_id, **filters)
+    return QueueState(
+        mode=mode,
+        form=form,
+        reports=qs.select_related("lab"),
+        data=data,
+        filters=filters,
+        lab_id=queue_lab_id,
+        organisation_ids=org_ids,
+        staff=staff,
+    )
+
+
+def _sort_headers(data: QueryDict, current: str) -> list[dict[str, Any]]:
+    headers = []
+    for key, label in COLUMNS:
+        header: dict[str, Any] = {"key": key, "label": label, "url": None, "aria_sort": None}
+        if key in SORTABLE:
+            first, second = SORTABLE[key]
+            if current in (first, second):
+                header["aria_sort"] = "descending" if current.startswith("-") else "ascending"
+                following = second if (current == first and second) else first
+            else:
+                following = first
+            query = data.copy()
+            query["sort"] = following
+            header["url"] = "?" + query.urlencode()
+        headers.append(header)
+    return headers
+
+
+def _render_queue(request: HttpRequest, *, mode: str) -> HttpResponse:
+    state = _queue_state(request, mode=mode)
+    page = paginate(request, state.reports)
+    all_statuses = state.data.copy()
+    all_statuses.setlist("status", ReportStatus.values)
+    user = request.user
+    scope = accounts_selectors.user_scope(user)
+    return render(
+        request,
+        "reports/queue.html",
+        {
+            "mode": mode,
+            "form": state.form,
+            "page": page,
+            "query": state.data.urlencode(),
+            "all_statuses_query": all_statuses.urlencode(),
+            "headers": _sort_headers(state.data, state.filters["sort"]),
+            "show_lab": state.lab_id is None and len(scope.lab_ids) > 1,
+            "can_bulk": user.has_perm("reports.process_report")
+            or user.has_perm("reports.assign_report"),
+            "bulk_staff": state.staff,
+            "has_organisations": bool(accounts_selectors.user_organisation_ids(user)),
+            "is_lab_staff": _is_lab_staff(user),
+            "export_url": reverse(
+                "reports:queue_export" if mode == LAB else "reports:org_queue_export"
+            ),
+            "queue_url": reverse("reports:queue" if mode == LAB else "reports:org_queue"),
+        },
+    )
+
+
+@staff_view("reports.view_report")
+def report_queue(request: HttpRequest) -> HttpResponse:
+    """The current lab's reports; housing staff are sent to their organisation's queue."""
+    user = request.user
+    if not _is_lab_staff(user) and accounts_selectors.user_organisation_ids(user):
+        query = request.GET.urlencode()
+        return redirect(reverse("reports:org_queue") + (f"?{query}" if query else ""))
+    return _render_queue(request, mode=LAB)
+
+
+@staff_view("reports.view_report")
+def report_org_queue(request: HttpRequest) -> HttpResponse:
+    """The reports forwarded to the user's organisation(s), across the user's labs."""
+    return _render_queue(request, mode=ORG)
+
+
+def _audit_filters(state: QueueState) -> dict[str, Any]:
+    """The filters of an export, for the audit trail: ids and codes, never free text."""
+    cleaned = state.form.cleaned_data
+    text = (cleaned.get("q") or "").strip()
+    return {
+        "status": list(state.filters["statuses"]),
+        "category": cleaned.get("category"),
+        "building": cleaned.get("building"),
+        "assignee": cleaned.get("assignee") or "",
+        "overdue": cleaned.get("overdue") or "",
+        "q": text.upper() if text.upper().startswith("SG-") else ("[text]" if text else ""),
+        "sort": state.filters["sort"],
+    }
+
+
+def _export(request: HttpRequest, *, mode: str) -> HttpResponse | StreamingHttpResponse:
+    state = _queue_state(request, mode=mode)
+    fmt = request.GET.get("format", "csv")
+    if fmt not in FORMATS:
+        fmt = "csv"
+    with_resident = request.user.has_perm("people.view_resident")
+    services.reports_export_record(
+        actor=request.user,
+        lab_id=state.lab_id,
+        fmt=fmt,
+        queue=mode,
+        filters=_audit_filters(state),
+        rows=state.reports.count(),
+        with_resident=with_resident,
+    )
+    header = selectors.REPORT_EXPORT_HEADER + (("resident",) if with_resident else ())
+    return export_response(
+        filename=f"segnalazioni-{timezone.localdate():%Y%m%d}",
+        fmt=fmt,
+        header=header,
+        rows=selectors.report_export_rows(qs=state.reports, with_resident=with_resident),
+    )
+
+
+@staff_view("reports.view_report", "reports.export_reports")
+def report_queue_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Download the lab queue's filtered list (CSV or XLSX); the export is audited."""
+    return _export(request, mode=LAB)
+
+
+@staff_view("reports.view_report", "reports.export_reports")
+def report_org_queue_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Download the organisation queue's filtered list (CSV or XLSX); the export is audited."""
+    return _export(request, mode=ORG)
+
+
+@require_POST
+@staff_view("reports.view_report")
+def report_bulk(request: HttpRequest) -> HttpResponse:
+    """Acknowledge or assign the ticked reports; each one succeeds or says why not."""
+    lab_id = _current_lab_id(request)
+    back = _back(request, reverse("reports:queue"))
+    form = forms.ReportBulkForm(request.POST, staff=_staff_choices(lab_id))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    needed = "reports.process_report" if action == "acknowledge" else "reports.assign_report"
+    if not request.user.has_perm(needed):
+        raise PermissionDenied
+    ids = form.cleaned_data["reports"]
+    targets = list(selectors.report_list(user=request.user).filter(pk__in=ids))
+    assignee = _staff_member(lab_id, form.cleaned_data.get("assignee"))
+    done, refused = services.reports_bulk(
+        reports=targets, actor=request.user, action=action, assignee=assignee
+    )
+    if done:
+        n = len(done)
+        if action == "acknowledge":
+            text = ngettext("%(n)d report acknowledged.", "%(n)d reports acknowledged.", n)
+        else:
+            text = ngettext("%(n)d report assigned.", "%(n)d reports assigned.", n)
+        messages.success(request, text % {"n": n})
+    missing = len(ids) - len(targets)
+    if refused or missing:
+        reasons = [f"{report.tracking_code}: {reason}" for report, reason in refused]
+        if missing:
+            reasons.append(
+                ngettext("%(n)d report was not found.", "%(n)d reports were not found.", missing)
+                % {"n": missing}
+            )
+        n = len(refused) + missing
+        lead = ngettext("%(n)d report was not changed:", "%(n)d reports were not changed:", n)
+        messages.warning(request, " ".join([lead % {"n": n}, *reasons]))
+    return redirect(back)
+
+
+# --- A report's page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """A workflow step offered on the report page: its form, the target status, the service."""
+
+    key: str
+    target: str
+    label: Any
+    form_class: type[django_forms.Form]
+    done: Any
+    run: Callable[[HttpRequest, Report, dict[str, Any]], Report]
+    danger: bool = False
+
+
+def _forward(request: HttpRequest, report: Report, data: dict[str, Any]) -> Report:
+    organisation = None
+    if data.get("organisation"):
+        organisation = (
+            accounts_selectors.organisation_list().filter(pk=data["organisation"]).first()
+        )
+    return services.report_forward(
+        report=report, actor=request.user, organisation=organisation, note=data["note"]
+    )
+
+
+def _merge(request: HttpRequest, report: Report, data: dict[str, Any]) -> Report:
+    into = (
+        selectors.report_list(user=request.user, lab_id=report.lab_id)
+        .filter(tracking_code=data["into"])
+        .first()
+    )
+    if into is None:
+        msg = _("No report of this lab has this tracking code.")
+        raise ApplicationError(msg, fields={"into": [msg]})
+    return services.report_merge(report=report, actor=request.user, into=into)
+
+
+STEPS = [
+    Step(
+        "acknowledge",
+        ReportStatus.ACKNOWLEDGED,
+        gettext_lazy("Acknowledge"),
+        forms.NoteForm,
+        gettext_lazy("Report acknowledged."),
+        lambda rq, r, d: services.report_acknowledge(report=r, actor=rq.user, note=d["note"]),
+    ),
+    Step(
+        "forward",
+        ReportStatus.FORWARDED,
+        gettext_lazy("Forward"),
+        forms.ForwardForm,
+        gettext_lazy("Report forwarded."),
+        _forward,
+    ),
+    Step(
+        "start",
+        ReportStatus.IN_PROGRESS,
+        gettext_lazy("Start work"),
+        forms.NoteForm,
+        gettext_lazy("Work on the report started."),
+        lambda rq, r, d: services.report_start(report=r, actor=rq.user, note=d["note"]),
+    ),
+    Step(
+        "resolve",
+        ReportStatus.RESOLVED,
+        gettext_lazy("Resolve"),
+        forms.ResolveForm,
+        gettext_lazy("Report resolved."),
+        lambda rq, r, d: services.report_resolve(
+            report=r, actor=rq.user, resolution=d["resolution"]
+        ),
+    ),
+    Step(
+        "close",
+        ReportStatus.CLOSED,
+        gettext_lazy("Close"),
+        forms.NoteForm,
+        gettext_lazy("Report closed."),
+        lambda rq, r, d: services.report_close(report=r, actor=rq.user, note=d["note"]),
+    ),
+    Step(
+        "reopen",
+        ReportStatus.REOPENED,
+        gettext_lazy("Reopen for the resident"),
+        forms.ReasonForm,
+        gettext_lazy("Report reopened."),
+        lambda rq, r, d: services.report_reopen(report=r, actor=rq.user, reason=d["reason"]),
+    ),
+    Step(
+        "reject",
+        ReportStatus.REJECTED,
+        gettext_lazy("Reject"),
+        forms.ReasonForm,
+        gettext_lazy("Report rejected."),
+        lambda rq, r, d: services.report_reject(report=r, actor=rq.user, reason=d["reason"]),
+        danger=True,
+    ),
+    Step(
+        "merge",
+        ReportStatus.MERGED,
+        gettext_lazy("Merge into another report"),
+        forms.MergeForm,
+        gettext_lazy("Report merged."),
+        _merge,
+        danger=True,
+    ),
+]
+STEPS_BY_KEY = {step.key: step for step in STEPS}
+
+
+def _step_form(step: Step, report: Report, data: QueryDict | None = None) -> django_forms.Form:
+    if step.form_class is forms.ForwardForm:
+        organisations = [(o.pk, o.name) for o in accounts_selectors.organisation_list()]
+        return forms.ForwardForm(
+            data,
+            prefix=step.key,
+            organisations=organisations,
+            initial={"organisation": report.category.responsible_organisation_id},
+        )
+    return step.form_class(data, prefix=step.key)
+
+
+def _assign_form(report: Report) -> forms.AssignForm:
+    return forms.AssignForm(
+        prefix="assign",
+        staff=_staff_choices(report.lab_id),
+        initial={"assignee": report.assigned_to_id},
+    )
+
+
+def _answers(report: Report) -> list[tuple[str, str]]:
+    """The answers to the category's extra questions, labelled with the questions."""
+    given = dict(report.attributes or {})
+    out: list[tuple[str, str]] = []
+    for attr in report.category.attributes.all():
+        if attr.code not in given:
+            continue
+        value = given.pop(attr.code)
+        values = value if isinstance(value, list) else [value]
+        names = {str(v.get("key")): str(v.get("name", v.get("key"))) for v in attr.values or []}
+        out.append((attr.description, ", ".join(names.get(str(v), str(v)) for v in values)))
+    for code, value in given.items():  # questions removed since the report was made
+        out.append((code, ", ".join(map(str, value)) if isinstance(value, list) else str(value)))
+    return out
+
+
+def _detail_context(
+    request: HttpRequest,
+    report: Report,
+    bound: Mapping[str, django_forms.Form] | None = None,
+    error: str = "",
+) -> dict[str, Any]:
+    user = request.user
+    bound = bound or {}
+    can_process = user.has_perm("reports.process_report")
+    allowed = workflow.allowed_targets(report.status) if can_process else frozenset()
+    steps = [
+        {"step": step, "form": bound.get(step.key) or _step_form(step, report)}
+        for step in STEPS
+        if step.target in allowed
+    ]
+    can_assign = user.has_perm("reports.assign_report") and report.is_open
+    duplicates: list[Report] = []
+    if ReportStatus.MERGED in allowed:
+        duplicates = selectors.report_duplicates(
+            user=user,
+            lab_id=report.lab_id,
+            category_id=report.category_id,
+            building_id=report.building_id,
+            exclude_pk=report.pk,
+        )
+    today = timezone.localdate()
+    return {
+        "report": report,
+        "error": error,
+        "steps": steps,
+        "open_step": next((key for key in bound if key in STEPS_BY_KEY), ""),
+        "duplicates": duplicates,
+        "answers": _answers(report),
+        "history": list(report.status_changes.all()),
+        "comments": list(report.comments.all()),
+        "attachments": list(report.attachments.all()),
+        "follower_count": len(report.followers.all()),
+        "merged_reports": list(report.merged_reports.all()),
+        "acknowledge_overdue": report.status == ReportStatus.SUBMITTED
+        and report.acknowledge_due_on < today,
+        "resolve_overdue": report.is_open and report.resolve_due_on < today,
+        "show_resident_link": bool(report.resident_id) and user.has_perm("people.view_resident"),
+        "show_contact": user.has_perm("people.view_resident") or _is_lab_staff(user),
+        "assign_form": (bound.get("assign") or _assign_form(report)) if can_assign else None,
+        "comment_form": bound.get("comment") or forms.CommentForm(prefix="comment"),
+        "attachment_form": bound.get("attachment") or forms.AttachmentForm(prefix="attachment"),
+        "can_comment": user.has_perm("reports.add_reportcomment"),
+        "can_attach": can_process,
+    }
+
+
+def _get_report(request: HttpRequest, pk: int) -> Report:
+    return scoped_or_404(
+        request, selectors.report_get(user=request.user, pk=pk), model=Report, pk=pk
+    )
+
+
+def _render_detail(
+    request: HttpRequest,
+    report: Report,
+    bound: Mapping[str, django_forms.Form] | None = None,
+    error: str = "",
+) -> HttpResponse:
+    return render(
+        request, "reports/report_detail.html", _detail_context(request, report, bound, error)
+    )
+
+
+@staff_view("reports.view_report")
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything about one report, and the steps the user may take next."""
+    return _render_detail(request, _get_report(request, pk))
+
+
+@require_POST
+@staff_view("reports.view_report", "reports.process_report")
+def report_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Move a report one step; a refused step shows the reason and changes nothing."""
+    step = STEPS_BY_KEY.get(action)
+    if step is None:
+        raise Http404
+    report = _get_report(request, pk)
+    form = _step_form(step, report, request.POST)
+    if form.is_valid():
+        try:
+            step.run(request, report, form.cleaned_data)
+        except ApplicationError as exc:
+            apply_service_errors(form, exc)
+            return _render_detail(request, report, {step.key: form}, exc.message)
+        messages.success(request, str(step.done))
+        return redirect("reports:detail", pk=report.pk)
+    return _render_detail(
+        request, report, {step.key: form}, _("The step was not recorded: check the form.")
+    )
+
+
+@require_POST
+@staff_view("reports.view_report", "reports.assign_report")
+def report_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report(request, pk)
+    form = forms.AssignForm(request.POST, prefix="assign", staff=_staff_choices(report.lab_id))
+    if form.is_valid():
+        assignee = _staff_member(report.lab_id, form.cleaned_data["assignee"])
+        try:
+            services.report_assign(report=report, actor=request.user, assignee=assignee)
+        except ApplicationError as exc:
+            apply_service_errors(form, exc)
+            return _render_detail(request, report, {"assign": form}, exc.message)
+        if assignee is None:
+            messages.success(request, _("The report is no longer assigned."))
+        else:
+            messages.success(
+                request, _("Report assigned to %(name)s.") % {"name": _person(assignee)}
+            )
+        return redirect("reports:detail", pk=report.pk)
+    return _render_detail(
+        request, report, {"assign": form}, _("Choose a member of the lab's staff.")
+    )
+
+
+@require_POST
+@staff_view("reports.view_report", "reports.add_reportcomment")
+def report_comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report(request, pk)
+    form = forms.CommentForm(request.POST, prefix="comment")
+    if form.is_valid():
+        try:
+            services.report_comment_add(
+                report=report,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                visibility=form.cleaned_data["visibility"],
+            )
+        except ApplicationError as exc:
+            apply_service_errors(form, exc)
+            return _render_detail(request, report, {"comment": form}, exc.message)
+        messages.success(request, _("Comment added."))
+        return redirect("reports:detail", pk=report.pk)
+    return _render_detail(
+        request, report, {"comment": form}, _("The comment was not added: check the form.")
+    )
+
+
+@require_POST
+@staff_view("reports.view_report", "reports.process_report")
+def report_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report(request, pk)
+    form = forms.AttachmentForm(request.POST, request.FILES, prefix="attachment")
+    if form.is_valid():
+        upload = form.cleaned_data["attachments"]
+        try:
+            # One byte past the limit is enough for the service to refuse a file as too big.
+            services.report_attachment_add(
+                report=report, actor=request.user, name=upload.name, data=upload.read(MAX_BYTES + 1)
+            )
+        except ApplicationError as exc:
+            apply_service_errors(form, exc)
+            return _render_detail(request, report, {"attachment": form}, exc.message)
+        messages.success(request, _("File attached."))
+        return redirect("reports:detail", pk=report.pk)
+    return _render_detail(
+        request, report, {"attachment": form}, _("The file was not attached: check the form.")
+    )
+
+
+@staff_view("reports.view_report")
+def report_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """Send an attachment of a visible report (never through a public media URL)."""
+    report = _get_report(request, pk)
+    attachment = scoped_or_404(
+        request,
+        next((a for a in report.attachments.all() if a.pk == attachment_pk), None),
+        model=ReportAttachment,
+        pk=attachment_pk,
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=not attachment.content_type.startswith("image/"),
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Outbox ---------------------------------------------------------------------------------
+
+
+@staff_view("reports.view_notification")
+def outbox(request: HttpRequest) -> HttpResponse:
+    """The lab's e-mails to residents: pending, sent and failed, with the errors."""
+    form = forms.OutboxFilterForm(request.GET or None)
+    status = form.cleaned_data.get("status", "") if form.is_valid() else ""
+    qs = selectors.notification_list(
+        user=request.user, lab_id=_current_lab_id(request), status=status or None
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/outbox.html",
+        {"form": form, "page": paginate(request, qs), "query": query.urlencode()},
+    )
+
+
+@require_POST
+@staff_view("reports.view_notification", "reports.change_notification")
+def notification_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a failed e-mail again."""
+    notification = scoped_or_404(
+        request,
+        selectors.notification_list(user=request.user).filter(pk=pk).first(),
+        model=Notification,
+        pk=pk,
+    )
+    try:
+        services.notification_retry(notification=notification, actor=request.user)
+        messages.success(request, _("The message was queued again."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(_back(request, reverse("reports:outbox")))
+
+
+urlpatterns: list[URLPattern] = [
+    path("", report_queue, name="queue"),
+    path("export/", report_queue_export, name="queue_export"),
+    path("organisation/", report_org_queue, name="org_queue"),
+    path("organisation/export/", report_org_queue_export, name="org_queue_export"),
+    path("bulk/", report_bulk, name="bulk"),
+    path("outbox/", outbox, name="outbox"),
+    path("outbox/<int:pk>/retry/", notification_retry, name="notification_retry"),
+    path("<int:pk>/", report_detail, name="detail"),
+    path("<int:pk>/steps/<slug:action>/", report_step, name="step"),
+    path("<int:pk>/assign/", report_assign, name="assign"),
+    path("<int:pk>/comments/", report_comment_add, name="comment_add"),
+    path("<int:pk>/attachments/", report_attachment_add, name="attachment_add"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", report_attachment, name="attachment"),
+]
