@@ -145,12 +145,9 @@ def _queue_state(request: HttpRequest, *, mode: str) -> QueueState:
         (c.pk, c.name if queue_lab_id else f"{c.name} · {c.lab.name}")
         for c in selectors.category_list(user=user, lab_id=queue_lab_id).prefetch_related(None)
     ]
-    buildings = [
-        (b.pk, b.address)
-        for b in territory_selectors.building_list(user=user, district_id=district_id)[
-            :MAX_BUILDING_CHOICES
-        ]
-    ]
+    buildings = territory_selectors.building_choices(
+        user=user, district_id=district_id, limit=MAX_BUILDING_CHOICES
+    )
     staff = _staff_choices(lab_id)
     data = request.GET.copy()
     data.pop("page", None)
