@@ -200,6 +200,9 @@ class ReportPublicForm(StyledForm):
         label=_("I have read the privacy notice"),
         error_messages={"required": _("Tick the box to confirm you have read the privacy notice.")},
     )
+    confirm_different = forms.BooleanField(
+        label=_("My problem is a different one: send my report anyway"), required=False
+    )
     # Honeypot: hidden from people (and from screen readers); bots fill every field.
     website = forms.CharField(label=_("Leave this field empty"), required=False, max_length=200)
 

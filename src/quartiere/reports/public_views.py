@@ -93,6 +93,17 @@ def _actor(request: HttpRequest) -> Any:
 # --- The web form ---------------------------------------------------------------------------
 
 
+def _public_duplicates(category: Any, building: Any, form: Any) -> list[dict[str, Any]]:
+    """Open reports of a public category in the chosen building, unless the person confirmed.
+
+    Only public categories: telling anyone that a neighbour conflict was reported in a building
+    would reveal too much.
+    """
+    if building is None or not category.is_public or form.cleaned_data.get("confirm_different"):
+        return []
+    return selectors.public_report_duplicates(category_id=category.pk, building_id=building.pk)
+
+
 @public
 def create(request: HttpRequest) -> HttpResponse:
     """Show and take the public report form; "continue" re-renders it after a lab, category or
@@ -122,6 +133,7 @@ def create(request: HttpRequest) -> HttpResponse:
     status = 200
     rate_limited = False
     refusal = ""
+    duplicates: list[dict[str, Any]] = []
     if is_post and request.POST.get("step") == "submit":
         form = ReportPublicForm(request.POST, request.FILES, **options)
         if request.POST.get("website"):
@@ -138,7 +150,12 @@ def create(request: HttpRequest) -> HttpResponse:
             form = ReportPublicForm(
                 initial=initial_from(ReportPublicForm, request.POST, **options), **options
             )
-        elif form.is_valid() and lab is not None and category is not None:
+        elif (
+            form.is_valid()
+            and lab is not None
+            and category is not None
+            and not (duplicates := _public_duplicates(category, building, form))
+        ):
             data = form.cleaned_data
             user: Any = request.user
             anonymous = not user.is_authenticated
@@ -169,6 +186,8 @@ def create(request: HttpRequest) -> HttpResponse:
                 _rate_count(request, "submit")
                 request.session[SUBMITTED_SESSION_KEY] = report.tracking_code
                 return redirect("reports_public:submitted")
+        elif duplicates:
+            status = 200  # not an error: the person decides after seeing the open reports
         else:
             status = 400
     elif is_post:
@@ -198,6 +217,7 @@ def create(request: HttpRequest) -> HttpResponse:
             "points": points,
             "rate_limited": rate_limited,
             "refusal": refusal,
+            "duplicates": duplicates,
             "has_errors": bool(form.errors or form.location_errors),
         },
         status=status,

@@ -801,3 +801,18 @@ def report_figures(
             rows[key].median_acknowledge_days = figures.median_days(ack)
             rows[key].median_resolve_days = figures.median_days(res)
     return list(rows.values())
+
+
+def public_report_duplicates(*, category_id: int, building_id: int) -> list[dict[str, Any]]:
+    """List open reports of a public category in a building: tracking code, date and status only."""
+    rows = (
+        Report.objects.filter(
+            category_id=category_id,
+            category__is_public=True,
+            building_id=building_id,
+            status__in=OPEN_STATUSES,
+        )
+        .order_by("-submitted_at", "-id")
+        .values("tracking_code", "submitted_at", "status")[:10]
+    )
+    return [{**row, "status_label": ReportStatus(row["status"]).label} for row in rows]

@@ -690,3 +690,45 @@ def test_create_hides_closed_labs_when_listing_labs(client, lab) -> None:
     content = client.get(CREATE).content.decode()
 
     assert "Laboratorio Chiuso" not in content
+
+
+# --- Duplicate warning ----------------------------------------------------------------------
+
+
+def test_create_lists_open_reports_in_the_building_and_saves_nothing_until_confirmed(
+    client, lab, category, building
+):
+    existing = _submit_service(lab, category, building=building)
+
+    response = client.post(CREATE, _form(lab, category, building=building.pk, address_text=""))
+
+    assert response.status_code == 200
+    assert Report.objects.count() == 1
+    content = response.content.decode()
+    assert 'data-testid="duplicates"' in content
+    assert existing.tracking_code in content
+    assert "Muffa segreta" not in content  # the other report's description stays private
+
+
+def test_create_saves_the_report_when_the_person_confirms_it_is_different(
+    client, lab, category, building
+):
+    _submit_service(lab, category, building=building)
+
+    response = client.post(
+        CREATE,
+        _form(lab, category, building=building.pk, address_text="", confirm_different="on"),
+    )
+
+    assert response.status_code == 302
+    assert Report.objects.count() == 2
+
+
+def test_create_gives_no_duplicate_warning_for_a_private_category(client, lab, building):
+    private = CategoryFactory(lab=lab, is_public=False, name_it="Conflitti di vicinato")
+    _submit_service(lab, private, building=building)
+
+    response = client.post(CREATE, _form(lab, private, building=building.pk, address_text=""))
+
+    assert response.status_code == 302
+    assert Report.objects.count() == 2
