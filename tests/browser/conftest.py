@@ -37,6 +37,23 @@ DEMO_PASSWORD = "quartiere-demo"  # published demo credential, synthetic data on
 DESKTOP = {"width": 1280, "height": 900}
 PHONES = [{"width": 390, "height": 844}, {"width": 360, "height": 740}]
 
+# Report pages checked by axe and at phone width; {resolved} and {forwarded} from report_page_ids.
+PUBLIC_REPORT_PAGES = [
+    "/segnalazioni/",
+    "/segnalazioni/mappa/",
+    "/segnalazioni/nuova/",
+    "/segnalazioni/traccia/",
+    "/segnalazioni/traccia/{resolved}/",
+]
+STAFF_REPORT_PAGES = [
+    "/backoffice/reports/",
+    "/backoffice/reports/{forwarded}/",
+    "/backoffice/reports/new/",
+    "/backoffice/reports/figures/",
+    "/backoffice/reports/outbox/",
+    "/backoffice/reports/categories/",
+]
+
 # An OpenStreetMap tile, exactly as building_map.js asks for it: {s}.tile.osm.org/{z}/{x}/{y}.png
 OSM_TILE = re.compile(r"^https://[abc]\.tile\.openstreetmap\.org/\d+/\d+/\d+\.png$")
 
@@ -175,3 +192,17 @@ def login(server: str, page: Page) -> Callable[[str], Page]:
         return page
 
     return log_in
+
+
+def report_page_ids() -> dict[str, object]:
+    """A resolved report (its tracking page offers reopening) and a forwarded one (with steps)."""
+    from quartiere.reports.enums import ReportStatus
+    from quartiere.reports.models import Report
+
+    lab = "milo-lab-lorenteggio"
+    reports = Report.objects.filter(lab__slug=lab).order_by("-submitted_at", "-pk")
+    resolved = reports.filter(status=ReportStatus.RESOLVED).first()
+    forwarded = reports.filter(status=ReportStatus.FORWARDED).first()
+    assert resolved is not None
+    assert forwarded is not None
+    return {"resolved": resolved.tracking_code, "forwarded": forwarded.pk}

@@ -18,7 +18,16 @@ from playwright.sync_api import Page, sync_playwright
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, DESKTOP, OSM_TILE
 
 VIEWPORTS = {"desktop": DESKTOP, "phone360": {"width": 360, "height": 740}}
-PUBLIC = {"home": "/", "login": "/accounts/login/", "accessibility": "/accessibilita/"}
+PUBLIC = {
+    "home": "/",
+    "login": "/accounts/login/",
+    "accessibility": "/accessibilita/",
+    "reports-public": "/segnalazioni/",
+    "reports-public-map": "/segnalazioni/mappa/",
+    "report-public-new": "/segnalazioni/nuova/",
+    "report-track-lookup": "/segnalazioni/traccia/",
+    "report-track": "/segnalazioni/traccia/{tracking_code}/",
+}
 STAFF = {
     "dashboard": "/backoffice/",
     "residents": "/backoffice/residents/",
@@ -29,6 +38,13 @@ STAFF = {
     "map": "/backoffice/buildings/map/",
     "imports": "/backoffice/imports/",
     "audit": "/backoffice/audit/",
+    "reports": "/backoffice/reports/",
+    "report": "/backoffice/reports/{report}/",
+    "report-new": "/backoffice/reports/new/",
+    "report-figures": "/backoffice/reports/figures/",
+    "report-outbox": "/backoffice/reports/outbox/",
+    "report-categories": "/backoffice/reports/categories/",
+    "report-settings": "/backoffice/reports/settings/",
 }
 
 
@@ -36,6 +52,30 @@ def _first_id(page: Page, url: str, selector: str) -> str:
     page.goto(url)
     href = page.locator(selector).first.get_attribute("href") or ""
     return href.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _log_in(page: Page, base: str, user: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", user)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/backoffice/")
+
+
+def _collect_ids(page: Page, base: str) -> dict[str, str]:
+    """Ids of a resident, building, unit and report, and a tracking code, from the lists."""
+    ids = {
+        "resident": _first_id(
+            page, f"{base}/backoffice/residents/", "[data-testid=resident-row] a"
+        ),
+        "building": _first_id(page, f"{base}/backoffice/buildings/", "td a"),
+        "report": _first_id(page, f"{base}/backoffice/reports/", "[data-testid=report-row] th a"),
+    }
+    ids["tracking_code"] = page.locator("[data-testid=report-row] th a").first.inner_text().strip()
+    ids["unit"] = _first_id(
+        page, f"{base}/backoffice/buildings/{ids['building']}/", "[data-testid=unit-row] a"
+    )
+    return ids
 
 
 def main() -> None:
@@ -48,27 +88,18 @@ def main() -> None:
     base = args.base.rstrip("/")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="it-IT")
+        page = context.new_page()
+        _log_in(page, base, args.user)
+        ids = _collect_ids(page, base)  # the public tracking page needs a code too
+        context.close()
         for label, viewport in VIEWPORTS.items():
             for pages, user in ((PUBLIC, None), (STAFF, args.user)):
                 context = browser.new_context(viewport=viewport, locale="it-IT")
                 page = context.new_page()
                 page.route(OSM_TILE, lambda route: route.abort())
-                ids: dict[str, str] = {}
                 if user:
-                    page.goto(f"{base}/accounts/login/")
-                    page.fill("#id_username", user)
-                    page.fill("#id_password", DEMO_PASSWORD)
-                    page.locator("main form button[type=submit]").click()
-                    page.wait_for_url("**/backoffice/")
-                    ids["resident"] = _first_id(
-                        page, f"{base}/backoffice/residents/", "[data-testid=resident-row] a"
-                    )
-                    ids["building"] = _first_id(page, f"{base}/backoffice/buildings/", "td a")
-                    ids["unit"] = _first_id(
-                        page,
-                        f"{base}/backoffice/buildings/{ids['building']}/",
-                        "[data-testid=unit-row] a",
-                    )
+                    _log_in(page, base, user)
                 for name, path in pages.items():
                     page.goto(base + path.format(**ids))
                     page.evaluate("document.fonts.ready")

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from quartiere.people.models import Resident
 from quartiere.territory.models import Building
 
-from .conftest import DESKTOP, PHONES
+from .conftest import DESKTOP, PHONES, PUBLIC_REPORT_PAGES, STAFF_REPORT_PAGES, report_page_ids
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +55,26 @@ def test_pages_have_no_wcag_violations_when_checked_with_axe(
         f"/backoffice/buildings/{building.pk}/",
     ]:
         found += _violations(axe, page, f"{server}{path}")
+
+    assert not found, "axe-core found WCAG 2.1 A/AA violations:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    "viewport", [DESKTOP, *PHONES], ids=lambda v: f"{v['width']}x{v['height']}"
+)
+def test_report_pages_have_no_wcag_violations_when_checked_with_axe(
+    server: str, login, page: Page, viewport: dict[str, int]
+) -> None:
+    page.set_viewport_size(viewport)
+    ids = report_page_ids()
+    axe = Axe()
+    found: list[str] = []
+
+    for path in PUBLIC_REPORT_PAGES:
+        found += _violations(axe, page, f"{server}{path.format(**ids)}")
+    login("coord.lorenteggio")
+    for path in STAFF_REPORT_PAGES:
+        found += _violations(axe, page, f"{server}{path.format(**ids)}")
 
     assert not found, "axe-core found WCAG 2.1 A/AA violations:\n" + "\n".join(found)
 

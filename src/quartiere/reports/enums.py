@@ -1,17 +1,18 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReportStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    FORWARDED = "forwarded", _("Forwarded")
-    IN_PROGRESS = "in_progress", _("In progress")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
-    REOPENED = "reopened", _("Reopened")
-    REJECTED = "rejected", _("Rejected")
-    MERGED = "merged", _("Merged into another report")
+    SUBMITTED = "submitted", pgettext_lazy("report status", "Submitted")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("report status", "Acknowledged")
+    FORWARDED = "forwarded", pgettext_lazy("report status", "Forwarded")
+    IN_PROGRESS = "in_progress", pgettext_lazy("report status", "In progress")
+    RESOLVED = "resolved", pgettext_lazy("report status", "Resolved")
+    CLOSED = "closed", pgettext_lazy("report status", "Closed")
+    REOPENED = "reopened", pgettext_lazy("report status", "Reopened")
+    REJECTED = "rejected", pgettext_lazy("report status", "Rejected")
+    MERGED = "merged", pgettext_lazy("report status", "Merged into another report")
 
 
 # Statuses in which a report still needs someone to act.

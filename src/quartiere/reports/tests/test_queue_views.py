@@ -337,6 +337,7 @@ def test_report_bulk_acknowledges_the_others_and_gives_reason_when_one_is_illega
     response = login(operator).post(
         reverse("reports:bulk"),
         {"action": "acknowledge", "reports": [first.pk, second.pk, closed.pk]},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 302
@@ -382,7 +383,9 @@ def test_report_bulk_leaves_other_lab_reports_alone_when_their_ids_are_sent(
     foreign = ReportFactory(category=CategoryFactory(lab=other_lab))
 
     response = login(operator).post(
-        reverse("reports:bulk"), {"action": "acknowledge", "reports": [foreign.pk]}
+        reverse("reports:bulk"),
+        {"action": "acknowledge", "reports": [foreign.pk]},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     foreign.refresh_from_db()
@@ -510,6 +513,7 @@ def test_report_step_acknowledges_and_redirects_when_step_is_legal(login, operat
     response = login(operator).post(
         reverse("reports:step", args=[report.pk, "acknowledge"]),
         {"acknowledge-note": "Presa in carico"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 302
@@ -526,7 +530,9 @@ def test_report_step_refused_with_reason_and_nothing_changed_when_transition_is_
     report = ReportFactory(category=CategoryFactory(lab=lab), status=ReportStatus.CLOSED)
 
     response = login(operator).post(
-        reverse("reports:step", args=[report.pk, "acknowledge"]), {"acknowledge-note": ""}
+        reverse("reports:step", args=[report.pk, "acknowledge"]),
+        {"acknowledge-note": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 200
@@ -673,7 +679,9 @@ def test_report_attachment_add_shows_field_error_and_keeps_page_when_file_too_bi
     big = SimpleUploadedFile("enorme.pdf", b"%PDF-" + b"0" * MAX_BYTES)
 
     response = login(operator).post(
-        reverse("reports:attachment_add", args=[report.pk]), {"attachment-attachments": big}
+        reverse("reports:attachment_add", args=[report.pk]),
+        {"attachment-attachments": big},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 200
@@ -690,6 +698,7 @@ def test_report_attachment_add_shows_field_error_when_file_type_is_wrong(login, 
     response = login(operator).post(
         reverse("reports:attachment_add", args=[report.pk]),
         {"attachment-attachments": SimpleUploadedFile("virus.exe", b"MZ\x90\x00binary")},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert "not a photo" in str(response.context["attachment_form"].errors["attachments"])
