@@ -157,3 +157,43 @@ def test_report_submit_draws_a_new_code_when_the_first_one_clashes(lab, operator
     second = _submit(lab, category, actor=operator)
     assert second.tracking_code == "SG-NEWC-ODE2"
     assert Report.objects.count() == 2
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.TASKS_MODE = "database"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks import task_backends
+
+    task_backends._settings = None  # type: ignore[attr-defined]
+    yield
+    task_backends._settings = None  # type: ignore[attr-defined]
+
+
+def test_report_submit_queues_the_email_in_its_own_transaction_with_a_database_queue(
+    lab, operator, database_queue
+):
+    from django_tasks_db.models import DBTaskResult
+
+    report = _submit(lab, CategoryFactory(lab=lab), actor=operator)
+    notification = Notification.objects.get(report=report)
+    assert notification.status == NotificationStatus.PENDING
+    assert DBTaskResult.objects.filter(args_kwargs__args=[notification.pk]).count() == 1
+    assert mail.outbox == []
+
+
+def test_a_report_that_rolls_back_leaves_no_queued_email(lab, operator, database_queue):
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    category = CategoryFactory(lab=lab)
+
+    def failing_request() -> None:
+        with transaction.atomic():
+            _submit(lab, category, actor=operator)
+            raise RuntimeError("the request failed after the report was written")
+
+    with pytest.raises(RuntimeError):
+        failing_request()
+    assert not Report.objects.exists()
+    assert not DBTaskResult.objects.exists()
