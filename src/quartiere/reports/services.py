@@ -1014,10 +1014,14 @@ def _bulk_insert(model: Any, columns: Sequence[str], rows: Iterable[Sequence[Any
             return count
         marks = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608 - model names only
-        prepare = [_bulk_prepare(f, connection) for f in fields]
+        prepare = [(i, p) for i, f in enumerate(fields) if (p := _bulk_prepare(f, connection))]
         batch: list[list[Any]] = []
         for row in rows:
-            batch.append([p(v) if p else v for p, v in zip(prepare, row, strict=True)])
+            values = list(row)
+            for i, p in prepare:
+                if values[i] is not None:
+                    values[i] = p(values[i])
+            batch.append(values)
             if len(batch) == 2000:
                 cursor.executemany(sql, batch)
                 count += len(batch)
@@ -1051,9 +1055,11 @@ def _bulk_prepare(field: Any, connection: Any) -> Any:
         return None
     if kind.endswith("IntegerField") or kind in ("AutoField", "BigAutoField", "ForeignKey"):
         return None
-    if kind == "DateTimeField" and connection.vendor == "sqlite" and settings.USE_TZ:
+    if connection.vendor == "sqlite" and kind == "DateTimeField" and settings.USE_TZ:
         # What SQLite's adapt_datetimefield_value does, without its per-value lookups.
-        return lambda v: None if v is None else str(v.astimezone(dt.UTC).replace(tzinfo=None))
+        return lambda v: str(v.astimezone(dt.UTC).replace(tzinfo=None))
+    if connection.vendor == "sqlite" and kind == "DateField":
+        return str
     return lambda v: field.get_db_prep_save(v, connection)
 
 
