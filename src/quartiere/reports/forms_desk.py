@@ -13,17 +13,14 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from quartiere.core.exceptions import ApplicationError
-from quartiere.reports import uploads
 from quartiere.reports.enums import AttributeDatatype, ReportChannel
+from quartiere.reports.form_fields import MultipleFileField, attribute_field
 from quartiere.reports.services import CHANNELS_STAFF
 
-MAX_FILES = 5
-ACCEPTED_FILES = "image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf"
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -97,23 +94,6 @@ class StyledForm(forms.Form):
 # --- Front desk -----------------------------------------------------------------------------
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; cleans to a list (empty when none was chosen)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_FILES}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        items = data if isinstance(data, list | tuple) else [data]
-        single = super().clean
-        return [single(item, initial) for item in items if item]
-
-
 class ResidentLookupForm(StyledForm):
     q = forms.CharField(label=_("Name or codice fiscale"), required=False, max_length=100)
 
@@ -128,29 +108,6 @@ def _set_choices(field: forms.Field, choices: Any) -> None:
 def attribute_field_name(code: str) -> str:
     """Return the form field that asks the extra question ``code``."""
     return f"attr_{code}"
-
-
-def _attribute_field(attr: Any) -> forms.Field:
-    """Build the form field for one extra question, by its Open311 datatype."""
-    common: dict[str, Any] = {"label": attr.description, "required": attr.is_required}
-    choices = [(str(v.get("key")), str(v.get("name") or v.get("key"))) for v in attr.values or []]
-    if attr.datatype == AttributeDatatype.TEXT:
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, **common)
-    if attr.datatype == AttributeDatatype.NUMBER:
-        return forms.DecimalField(max_digits=14, decimal_places=4, **common)
-    if attr.datatype == AttributeDatatype.DATETIME:
-        return forms.DateTimeField(
-            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-            **common,
-        )
-    if attr.datatype == AttributeDatatype.SINGLEVALUELIST:
-        return forms.ChoiceField(choices=[("", _("Choose…")), *choices], **common)
-    if attr.datatype == AttributeDatatype.MULTIVALUELIST:
-        return forms.MultipleChoiceField(
-            choices=choices, widget=forms.CheckboxSelectMultiple, **common
-        )
-    return forms.CharField(max_length=2000, **common)
 
 
 class ReportIntakeForm(StyledForm):
@@ -275,7 +232,7 @@ class ReportIntakeForm(StyledForm):
         self.attribute_names: list[str] = []
         for attr in category.attributes.all() if category is not None else []:
             name = attribute_field_name(attr.code)
-            self.fields[name] = _attribute_field(attr)
+            self.fields[name] = attribute_field(attr, compact=True)
             self.attribute_names.append(name)
         _control(self)
 
@@ -290,17 +247,6 @@ class ReportIntakeForm(StyledForm):
             name = attribute_field_name(key[len("attribute[") : -1])
             return name if name in self.fields else None
         return super().field_for_error(key)
-
-    def clean_attachments(self) -> list[UploadedFile]:
-        files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(_("Attach at most 5 files."))
-        for f in files:
-            if (f.size or 0) > uploads.MAX_BYTES:
-                raise forms.ValidationError(
-                    _("“%(name)s” is larger than 10 MB.") % {"name": f.name}
-                )
-        return files
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

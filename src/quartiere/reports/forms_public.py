@@ -11,14 +11,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from quartiere.reports.enums import AttributeDatatype
-from quartiere.reports.uploads import MAX_BYTES
+from quartiere.reports.form_fields import MultipleFileField, attribute_field
 
-MAX_FILES = 5
-ACCEPTED_FILES = "image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf"
 # A tracking code as people type it: any case, with or without the dashes and the prefix.
 TRACKING_CODE_RE = re.compile(r"^(?:SG)?-?([A-Z0-9]{4})-?([A-Z0-9]{4})$")
 
@@ -73,58 +69,6 @@ class StyledForm(forms.Form):
     def full_clean(self) -> None:
         super().full_clean()
         _style(self)
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several photos or PDFs; size and count are checked here, the content by the service."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_FILES}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        items = data if isinstance(data, list | tuple) else [data]
-        files = [super(MultipleFileField, self).clean(item, initial) for item in items if item]
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(
-                _("Attach at most %(n)s files.") % {"n": MAX_FILES}, code="too_many"
-            )
-        too_big = [f.name for f in files if (f.size or 0) > MAX_BYTES]
-        if too_big:
-            raise forms.ValidationError(
-                [_("“%(name)s” is larger than 10 MB.") % {"name": name} for name in too_big],
-                code="too_big",
-            )
-        return files
-
-
-def _attribute_field(attr: Any) -> forms.Field:
-    """Build the form field for one of a category's extra questions (an Open311 attribute)."""
-    common: dict[str, Any] = {"label": attr.description, "required": attr.is_required}
-    choices = [(str(v.get("key")), str(v.get("name", v.get("key")))) for v in attr.values or []]
-    if attr.datatype == AttributeDatatype.NUMBER:
-        return forms.DecimalField(
-            widget=forms.TextInput(attrs={"inputmode": "decimal"}), max_digits=12, **common
-        )
-    if attr.datatype == AttributeDatatype.DATETIME:
-        return forms.DateTimeField(
-            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
-            **common,
-        )
-    if attr.datatype == AttributeDatatype.TEXT:
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, **common)
-    if attr.datatype == AttributeDatatype.SINGLEVALUELIST:
-        return forms.ChoiceField(widget=forms.RadioSelect, choices=choices, **common)
-    if attr.datatype == AttributeDatatype.MULTIVALUELIST:
-        return forms.MultipleChoiceField(
-            widget=forms.CheckboxSelectMultiple, choices=choices, **common
-        )
-    return forms.CharField(max_length=200, **common)
 
 
 class ReportPublicForm(StyledForm):
@@ -241,7 +185,7 @@ class ReportPublicForm(StyledForm):
         self.attribute_names: list[str] = []
         for attr in category.attributes.all() if category is not None else []:
             name = f"attribute[{attr.code}]"
-            fields[name] = _attribute_field(attr)
+            fields[name] = attribute_field(attr)
             self.attribute_names.append(name)
         if not anonymous:
             for name in ("contact_name", "contact_email", "contact_phone"):

@@ -231,7 +231,7 @@ def test_create_keeps_input_and_shows_field_error_when_file_is_not_a_photo_or_pd
 
 
 def test_create_shows_field_error_when_file_is_too_big(client, lab, category, monkeypatch):
-    monkeypatch.setattr("quartiere.reports.forms_public.MAX_BYTES", 10)
+    monkeypatch.setattr("quartiere.reports.form_fields.MAX_BYTES", 10)
     big = SimpleUploadedFile("foto.png", _png(), content_type="image/png")
 
     response = client.post(CREATE, _form(lab, category, attachments=[big]))
