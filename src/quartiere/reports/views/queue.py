@@ -30,7 +30,7 @@ from quartiere.accounts import selectors as accounts_selectors
 from quartiere.core.exceptions import ApplicationError
 from quartiere.core.exports import FORMATS, export_response
 from quartiere.core.views import apply_service_errors, paginate, scoped_or_404, staff_view
-from quartiere.reports import forms, selectors, services, workflow
+from quartiere.reports import forms, permissions, selectors, services, workflow
 from quartiere.reports.enums import ReportStatus
 from quartiere.reports.models import Notification, Report, ReportAttachment
 from quartiere.reports.uploads import MAX_BYTES
@@ -43,12 +43,6 @@ MAX_BUILDING_CHOICES = 1000
 def _current_lab_id(request: HttpRequest) -> int | None:
     lab = request.lab  # type: ignore[attr-defined]
     return lab.pk if lab else None  # request.lab is a lazy object: never ``is None``
-
-
-def _is_lab_staff(user: Any) -> bool:
-    """Lab coordinators and operators (not housing staff only) handle the lab's queue."""
-    scope = accounts_selectors.user_scope(user)
-    return bool(getattr(user, "is_superuser", False) or scope.roles & selectors.LAB_STAFF_ROLES)
 
 
 def _person(user: Any) -> str:
@@ -214,7 +208,7 @@ def _render_queue(request: HttpRequest, *, mode: str) -> HttpResponse:
             or user.has_perm("reports.assign_report"),
             "bulk_staff": state.staff,
             "has_organisations": bool(accounts_selectors.user_organisation_ids(user)),
-            "is_lab_staff": _is_lab_staff(user),
+            "is_lab_staff": permissions.is_lab_staff(user),
             "export_url": reverse(
                 "reports:queue_export" if mode == LAB else "reports:org_queue_export"
             ),
@@ -227,7 +221,7 @@ def _render_queue(request: HttpRequest, *, mode: str) -> HttpResponse:
 def report_queue(request: HttpRequest) -> HttpResponse:
     """The current lab's reports; housing staff are sent to their organisation's queue."""
     user = request.user
-    if not _is_lab_staff(user) and accounts_selectors.user_organisation_ids(user):
+    if not permissions.is_lab_staff(user) and accounts_selectors.user_organisation_ids(user):
         query = request.GET.urlencode()
         return redirect(reverse("reports:org_queue") + (f"?{query}" if query else ""))
     return _render_queue(request, mode=LAB)
@@ -523,7 +517,7 @@ def _detail_context(
         and report.acknowledge_due_on < today,
         "resolve_overdue": report.is_open and report.resolve_due_on < today,
         "show_resident_link": bool(report.resident_id) and user.has_perm("people.view_resident"),
-        "show_contact": user.has_perm("people.view_resident") or _is_lab_staff(user),
+        "show_contact": permissions.can_view_report_contact(user),
         "assign_form": (bound.get("assign") or _assign_form(report)) if can_assign else None,
         "comment_form": bound.get("comment") or forms.CommentForm(prefix="comment"),
         "attachment_form": bound.get("attachment") or forms.AttachmentForm(prefix="attachment"),
