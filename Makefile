@@ -40,7 +40,9 @@ browser:
 
 test: install-dev messages browser
 	@mkdir -p var/static
-	QUARTIERE_ENV=test $(BIN)/pytest -q $(PYTEST_ARGS)
+	@url="$${DATABASE_URL:-$$(bash scripts/test-database-url)}"; \
+	echo "make test: database $${url:-SQLite (no PostgreSQL server answered)}"; \
+	QUARTIERE_ENV=test DATABASE_URL="$$url" $(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff format --check src tests

@@ -78,6 +78,32 @@ def side_by_side(
     return statistics.median(s_samples), statistics.median(b_samples)
 
 
+# One module per context; each exposes BENCHMARKS = {name: fn(*, runs, side_by_side)} and may
+# expose ensure(scale) to add the rows its benchmarks need.
+BENCH_MODULES = [
+    "people_search",
+    "reports",
+    "activities",
+    "participation",
+    "training",
+    "relocation",
+    "programme",
+]
+
+
+def _bench_modules() -> list[Any]:
+    import importlib
+
+    found = []
+    for name in BENCH_MODULES:
+        try:
+            found.append(importlib.import_module(f"bench.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"bench.{name}":
+                raise
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--runs", type=int, default=30)
@@ -99,7 +125,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from bench import people_search, reports
+    modules = _bench_modules()
 
     call_command("collectstatic", "--noinput", verbosity=0)
     call_command("migrate", "--noinput", verbosity=0)
@@ -112,10 +138,15 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(f"seeded in {time.monotonic() - start:.0f} s")
-    reports.ensure_reports(args.scale)
+    benchmarks: dict[str, Any] = {}
+    for module in modules:
+        wanted = not args.only or any(args.only in name for name in module.BENCHMARKS)
+        # ``ensure(scale)`` adds the data a module's benchmarks need (once, kept in the database).
+        if wanted and hasattr(module, "ensure"):
+            module.ensure(args.scale)
+        benchmarks.update(module.BENCHMARKS)
 
     results: dict[str, dict[str, Any]] = {}
-    benchmarks = {**people_search.BENCHMARKS, **reports.BENCHMARKS}
     print(f"{'benchmark':<52} {'value':>14} {'baseline':>14}  ratio")
     for name, bench in benchmarks.items():
         if args.only and args.only not in name:

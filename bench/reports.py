@@ -45,7 +45,7 @@ POSTS_PER_ROUND = 10
 POST_CATEGORIES = ["lab001-cleaning", "bollate-cleaning"]  # region scale, district scale
 
 
-def ensure_reports(scale: str) -> None:
+def ensure(scale: str) -> None:
     """Seed the reports on top of the existing people data when their count is off."""
     expected = EXPECTED_REPORTS[scale]
     count = Report.objects.count()

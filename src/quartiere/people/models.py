@@ -92,6 +92,17 @@ class Resident(TimeStampedModel):
         _("role in household"), max_length=20, choices=HouseholdRole.choices, blank=True
     )
     is_synthetic = models.BooleanField(_("synthetic (demo) record"), default=False)
+    # The resident's own portal account, linked by staff after checking their identity
+    # (in production the account comes from SPID/CIE): "verified residents" are these.
+    user = models.OneToOneField(
+        "accounts.User",
+        verbose_name=_("portal account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resident_record",
+    )
+    verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
     # Normalised "LAST FIRST" and "FIRST LAST" for indexed prefix search.
     name_key = models.CharField(max_length=210, db_index=True, editable=False)
     name_key_reversed = models.CharField(max_length=210, db_index=True, editable=False)

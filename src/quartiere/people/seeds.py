@@ -401,3 +401,27 @@ def seed_demo(*, size: str, rng: random.Random, ctx: dict[str, Any]) -> None:
                 actor=None, unit_ids=unavailable, status=UnitStatus.UNAVAILABLE, lab_id=lab.pk
             )
     ctx["residents"] = namer.codes
+    _link_demo_resident_account()
+
+
+def _link_demo_resident_account() -> None:
+    """Give the demo resident log-in a verified resident record in their lab."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username="residente.lorenteggio").first()
+    if user is None:
+        return
+    membership = user.memberships.filter(lab__isnull=False).select_related("lab").first()
+    if membership is None:
+        return
+    resident = (
+        Resident.objects.filter(
+            lab=membership.lab, household__isnull=False, birth_date__isnull=False
+        )
+        .exclude(birth_date__gt=timezone.localdate() - dt.timedelta(days=30 * 365))
+        .order_by("id")
+        .first()
+    )
+    if resident is None:
+        return
+    services.resident_link_user(actor=None, resident=resident, user=user)

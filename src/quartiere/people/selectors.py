@@ -311,3 +311,14 @@ def resident_summary(*, lab_ids: Any | None) -> dict[str, int]:
         "households": households.count(),
         "active_consents": consents.count(),
     }
+
+
+def resident_for_user(*, user: Any) -> Resident | None:
+    """Return the verified resident record linked to this portal account, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Resident.objects.select_related("lab", "household")
+        .filter(user_id=user.pk, verified_at__isnull=False)
+        .first()
+    )

@@ -518,3 +518,20 @@ def _bulk_write(
     for c in consents:
         c.resident = c.resident
     Consent.objects.bulk_create(consents, batch_size=2000)
+
+
+@transaction.atomic
+def resident_link_user(*, actor: Any, resident: Resident, user: Any) -> Resident:
+    """Link a resident to their portal account after an identity check (a verified resident).
+
+    Raises ApplicationError when the account already belongs to another resident.
+    """
+    other = Resident.objects.filter(user=user).exclude(pk=resident.pk).first()
+    if other is not None:
+        raise ApplicationError(_("This account is already linked to another resident."))
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    resident.user = user
+    resident.verified_at = timezone.now()
+    resident.save(update_fields=["user", "verified_at", "updated_at"])
+    audit.record(actor=actor, action="people.resident_link_user", target=resident)
+    return resident

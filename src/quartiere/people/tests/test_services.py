@@ -682,3 +682,18 @@ def test_people_bulk_create_saves_rows_keys_and_references_when_seeding(lab) -> 
     event = AuditEvent.objects.get(action="people.bulk_create")
     assert event.lab_id == lab.pk
     assert event.changes == {"households": 1, "residents": 2, "tenancies": 1, "consents": 1}
+
+
+def test_resident_link_user_marks_resident_verified_and_refuses_second_link(lab, operator) -> None:
+    from quartiere.accounts.tests.factories import UserFactory
+    from quartiere.core.exceptions import ApplicationError
+    from quartiere.people.selectors import resident_for_user
+    from quartiere.people.services import resident_link_user
+    from quartiere.people.tests.factories import ResidentFactory
+
+    user = UserFactory()
+    first = ResidentFactory(lab=lab)
+    resident_link_user(actor=operator, resident=first, user=user)
+    assert resident_for_user(user=user) == first
+    with pytest.raises(ApplicationError):
+        resident_link_user(actor=operator, resident=ResidentFactory(lab=lab), user=user)

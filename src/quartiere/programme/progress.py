@@ -1,0 +1,1 @@
+"""Pure module (no Django imports): to be written with its issue."""
