@@ -15,6 +15,7 @@ COMMANDS = {
     "collectstatic": "gather static files for WhiteNoise",
     "demo-logins": "print the demo log-ins",
     "open311-key": "Open311 API keys: open311-key create NAME [--lab SLUG] | list | revoke PREFIX",
+    "payments": "allowance payment batches: payments list | payments export BATCH_ID --output FILE",
     "check": "check the configuration (add --deploy in production)",
     "shell": "open a Django shell",
     "manage": "run any Django management command: manage COMMAND [ARGS]",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("attivita/", include("quartiere.activities.public_urls")),
     path("partecipazione/", include("quartiere.participation.public_urls")),
     path("programma/", include("quartiere.programme.public_urls")),
+    path("opendata/", include("quartiere.programme.opendata_urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]

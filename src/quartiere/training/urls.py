@@ -1,7 +1,9 @@
 """Back-office pages of the training context (mounted at /backoffice/training/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "training"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("payments/", include("quartiere.training.payment_urls")),
+]

@@ -1,0 +1,1 @@
+"""Measures, allowance rules, training paths, enrolments and attendance registers."""

@@ -1,0 +1,1 @@
+"""Payment batches: frozen snapshots of allowances, approval, SEPA export, outcomes."""
