@@ -111,7 +111,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="run only benchmarks whose name has this")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    # Each scale has its own default database, so a district run never drops the region seed.
+    default = DEFAULT_URL if args.scale == "region" else f"{DEFAULT_URL}_{args.scale}"
+    url = os.environ.get("DATABASE_URL") or default
     if not url.startswith("postgres"):
         sys.exit("make bench runs on PostgreSQL: set DATABASE_URL=postgres://...")
     must_seed = _ensure_database(url, args.scale)

@@ -284,6 +284,9 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        # PDF rendering (registers, letters, presentations) is chatty at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         "quartiere.audit": {"level": os.environ.get("AUDIT_LOG_LEVEL", "WARNING")},
     },
 }

@@ -10,6 +10,7 @@ from typing import Any
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.test.utils import override_settings
 
 
 class Command(BaseCommand):
@@ -34,7 +35,12 @@ class Command(BaseCommand):
         started = time.monotonic()
         # Contexts are discovered in INSTALLED_APPS order, which follows the dependency order;
         # importing them dynamically keeps core free of imports from the contexts above it.
-        with transaction.atomic():
+        # Demo residents are fictitious: the e-mails that seeding triggers (waitlist promotions,
+        # confirmations) stay in memory instead of flooding the console of `make run`.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            transaction.atomic(),
+        ):
             for config in apps.get_app_configs():
                 if not config.name.startswith("quartiere."):
                     continue
