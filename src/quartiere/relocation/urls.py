@@ -1,7 +1,12 @@
 """Back-office pages of the relocation context (mounted at /backoffice/relocation/)."""
 
-from django.urls import path  # noqa: F401
+from quartiere.relocation.views import needs, offers, plans, versions
 
 app_name = "relocation"
 
-urlpatterns: list = []
+urlpatterns = [
+    *plans.urlpatterns,
+    *needs.urlpatterns,
+    *versions.urlpatterns,
+    *offers.urlpatterns,
+]

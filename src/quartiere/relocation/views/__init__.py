@@ -1,0 +1,1 @@
+"""Back-office views of the relocation context."""
