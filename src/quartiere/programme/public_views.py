@@ -1,0 +1,434 @@
+"""Public pages of the regeneration programmes (mounted at /programma/; no personal data).
+
+The programme page and the action pages are cached whole, per language and address, for
+anonymous visitors. The cache key holds a version number that the portal bumps whenever a
+programme row is saved or deleted (``quartiere.portal.signals``), so an edit shows at once;
+a time limit bounds what other contexts add (activities, processes, report counts). A cached
+page keeps placeholders where the request's CSP nonce and CSRF token go, filled per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from functools import wraps
+from types import SimpleNamespace
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from quartiere.core.views import public
+from quartiere.programme import presentation, selectors
+from quartiere.programme.models import Action, NewsItem, Programme
+
+VERSION_KEY = "programme_public:version"
+PAGE_CACHE_SECONDS = 600
+CHART_CACHE_SECONDS = 24 * 3600
+# What other contexts say about an action (report counts for its buildings, co-design
+# processes): the programme context may not read them, so the portal, which sits above every
+# context, registers these providers at start-up. Each returns extra template context.
+ACTION_PAGE_EXTRAS: list[Callable[[Programme, Any], dict[str, Any]]] = []
+NONCE_MARK = b"\x00csp-nonce\x00"
+CSRF_MARK = b"\x00csrf-token\x00"
+_CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")([^"]+)(")')
+
+
+# --- Page cache ------------------------------------------------------------------------------
+
+
+def cache_version() -> int:
+    """Return the programme pages' cache version (a new one after every programme edit)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = time.time_ns()
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY, version)
+    return int(version)
+
+
+def cache_version_bump() -> None:
+    """Start a new cache version: every cached programme page is stale from now on."""
+    cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def _page_key(request: HttpRequest) -> str:
+    path = hashlib.sha256(request.path.encode()).hexdigest()[:32]
+    return f"programme_public:page:{cache_version()}:{get_language()}:{path}"
+
+
+def _fill(body: bytes, request: HttpRequest) -> bytes:
+    """Put this request's CSP nonce and CSRF token where the cached page has placeholders."""
+    body = body.replace(NONCE_MARK, str(request.csp_nonce).encode())  # type: ignore[attr-defined]
+    if CSRF_MARK in body:
+        body = body.replace(CSRF_MARK, get_token(request).encode())
+    return body
+
+
+def _hollow(body: bytes, request: HttpRequest) -> bytes:
+    """Replace this request's CSP nonce and CSRF token with placeholders, for the cache."""
+    body = body.replace(str(request.csp_nonce).encode(), NONCE_MARK)  # type: ignore[attr-defined]
+    return _CSRF_INPUT.sub(lambda m: m.group(1) + CSRF_MARK + m.group(3), body)
+
+
+def _anonymous_without_messages(request: HttpRequest) -> bool:
+    """True for a visitor who is not logged in and has no message waiting.
+
+    A pending message (e.g. "report sent") belongs to its visitor only: a page showing one is
+    never cached, nor hidden behind a cached page. Without a session or messages cookie
+    neither can be there, so the common case reads nothing.
+    """
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies:
+        return True
+    return not request.user.is_authenticated and not len(get_messages(request))
+
+
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve an anonymous GET without query string from the page cache, filling it on a miss."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "GET" or request.GET or not _anonymous_without_messages(request):
+            return view(request, *args, **kwargs)
+        key = _page_key(request)
+        body = cache.get(key)
+        if body is not None:
+            response = HttpResponse(_fill(body, request))
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            cache.set(key, _hollow(response.content, request), PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+    return wrapper
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _programme_or_404(slug: str) -> Programme:
+    try:
+        return selectors.programme_public_get(slug=slug)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+
+
+def _action_or_404(programme: Programme, ref: str) -> Any:
+    try:
+        if ref.isdigit():
+            return selectors.action_public_get(programme=programme, action_id=int(ref))
+        return selectors.action_public_get(programme=programme, key=ref)
+    except Action.DoesNotExist:
+        raise Http404 from None
+
+
+def _walk(nodes: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for node in nodes:
+        out.append(node)
+        out.extend(_walk(node.children))
+    return out
+
+
+def _action_url(programme: Programme, action: Action) -> str:
+    return reverse(
+        "programme_public:action_detail", args=[programme.slug, action.key or str(action.pk)]
+    )
+
+
+def _opendata_links(programme: Programme) -> list[tuple[str, str]]:
+    """Links to the programme's open data (CSV and JSON datasets, news feed, licence page)."""
+    from quartiere.programme.opendata import DATASETS, FORMATS
+
+    links: list[tuple[str, str]] = []
+    for name, spec in DATASETS.items():
+        for fmt in FORMATS:
+            url = reverse("opendata:dataset", args=[programme.slug, name, fmt])
+            links.append((url, f"{spec['title']} ({fmt.upper()})"))
+    links.append((reverse("opendata:news_feed", args=[programme.slug]), _("News feed (RSS)")))
+    links.append((reverse("opendata:index"), _("All open data, field meanings and licence")))
+    return links
+
+
+def _points(programme: Programme, nodes: list[Any]) -> list[dict[str, Any]]:
+    points = []
+    for node in nodes:
+        action = node.action
+        if action.latitude is None or action.longitude is None:
+            continue
+        points.append(
+            {
+                "lat": float(action.latitude),
+                "lon": float(action.longitude),
+                "label": action.title,
+                "detail": f"{node.status_label} · {presentation.percent(node.progress)}%",
+                "url": _action_url(programme, action),
+            }
+        )
+    return points
+
+
+def _with_paid_percent(row: Any) -> SimpleNamespace:
+    """A funding row with the share of its allocated amount already paid, as a percentage."""
+    paid = (row.paid_amount / row.allocated_amount) if row.allocated_amount else 0
+    return SimpleNamespace(**asdict(row), percent_paid=presentation.percent(paid))
+
+
+def _chart(draw: Callable[..., str], rows: list[Any], **options: Any) -> str:
+    """Draw a chart, or take it from the cache when the same figures were drawn before.
+
+    The key is the chart's figures and labels themselves, so a changed figure draws anew.
+    """
+    figures = [
+        (r.name, str(r.allocated_amount), str(r.committed_amount), str(r.paid_amount)) for r in rows
+    ]
+    fingerprint = repr((draw.__name__, sorted(options.items()), figures))
+    key = "programme_public:chart:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = draw(rows, **options)
+        cache.set(key, svg, CHART_CACHE_SECONDS)
+    return str(svg)
+
+
+def _funding_by_line(tree: Any) -> list[Any]:
+    """Funding per action line, from the tree already loaded (the same allocation rows)."""
+    total = tree.allocated_amount
+    return [
+        selectors.FundingRow(
+            code=node.line.code,
+            name=node.line.name,
+            kind="",
+            allocated_amount=node.allocated_amount,
+            committed_amount=node.committed_amount,
+            paid_amount=node.paid_amount,
+            share=float(node.allocated_amount / total) if total else 0.0,
+        )
+        for node in tree.lines
+    ]
+
+
+def programme_context(programme: Programme, *, for_web: bool = True) -> dict[str, Any]:
+    """Everything the programme page, the slides and the PDF show (one set of queries)."""
+    tree = selectors.action_tree_public(programme=programme)
+    source_rows = selectors.funding_by_source(programme=programme)
+    line_rows = _funding_by_line(tree)
+    nodes = _walk(tree.roots)
+    updated = [n.action.last_updated_at for n in nodes if n.action.last_updated_at]
+    updated.append(programme.updated_at)
+    by_source = [_with_paid_percent(row) for row in source_rows]
+    by_line = [_with_paid_percent(row) for row in line_rows]
+    return {
+        "programme": programme,
+        "tree": tree,
+        "nodes": nodes,
+        "by_source": by_source,
+        "by_line": by_line,
+        "source_chart": _chart(
+            presentation.funding_chart_svg,
+            by_source,
+            title=_("Funding by source"),
+            chart_id="chart-sources",
+            for_web=for_web,
+        ),
+        "share_chart": _chart(
+            presentation.share_chart_svg,
+            by_source,
+            title=_("Share of each source"),
+            chart_id="chart-shares",
+            for_web=for_web,
+        ),
+        "line_chart": _chart(
+            presentation.funding_chart_svg,
+            by_line,
+            title=_("Funding by action line"),
+            chart_id="chart-lines",
+            for_web=for_web,
+        ),
+        "progress_percent": presentation.percent(tree.progress),
+        "last_updated_at": max(updated),
+    }
+
+
+# --- Pages -----------------------------------------------------------------------------------
+
+
+@public
+def programme_list(request: HttpRequest) -> HttpResponse:
+    """List the published programmes with their totals."""
+    programmes = selectors.programme_public_list()
+    return render(request, "programme/public/programme_list.html", {"programmes": programmes})
+
+
+@public
+@cached_page
+def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show a programme: map and list of actions, lines with progress, funding by source."""
+    programme = _programme_or_404(slug)
+    context = programme_context(programme)
+    context["points"] = _points(programme, context["nodes"])
+    context["news"] = selectors.news_public_list(programme=programme, limit=3)
+    context["opendata_links"] = _opendata_links(programme)
+    return render(request, "programme/public/programme_detail.html", context)
+
+
+@public
+@cached_page
+def action_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
+    """Show an action: place, dates, milestones, photos, documents, funding, related items."""
+    programme = _programme_or_404(slug)
+    detail = _action_or_404(programme, ref)
+    action = detail.action
+    achieved = sum(1 for m in detail.milestones if m.achieved_on)
+    context: dict[str, Any] = {
+        "programme": programme,
+        "detail": detail,
+        "action": action,
+        "node": detail.node,
+        "progress_percent": presentation.percent(detail.node.progress),
+        "milestones_achieved": achieved,
+        "point": (
+            [
+                {
+                    "lat": float(action.latitude),
+                    "lon": float(action.longitude),
+                    "label": action.title,
+                    "detail": action.place_label,
+                }
+            ]
+            if action.latitude is not None and action.longitude is not None
+            else []
+        ),
+    }
+    for allocation in detail.allocations:
+        allocation.percent_paid = presentation.percent(
+            (allocation.paid_amount / allocation.amount) if allocation.amount else 0
+        )
+    for extra in ACTION_PAGE_EXTRAS:
+        context.update(extra(programme, detail))
+    return render(request, "programme/public/action_detail.html", context)
+
+
+@public
+def news_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """List the programme's published news, newest first."""
+    programme = _programme_or_404(slug)
+    news = selectors.news_public_list(programme=programme, limit=50)
+    return render(
+        request, "programme/public/news_list.html", {"programme": programme, "news": news}
+    )
+
+
+@public
+def news_detail(request: HttpRequest, slug: str, news_slug: str) -> HttpResponse:
+    """Show one published news item of the programme's lab."""
+    programme = _programme_or_404(slug)
+    try:
+        item = selectors.news_public_get(lab_id=programme.lab_id, slug=news_slug)
+    except NewsItem.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request, "programme/public/news_detail.html", {"programme": programme, "item": item}
+    )
+
+
+@public
+def document_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """List the programme's public documents (PDF), newest first."""
+    programme = _programme_or_404(slug)
+    documents = selectors.document_public_list(programme=programme)
+    return render(
+        request,
+        "programme/public/document_list.html",
+        {"programme": programme, "documents": documents},
+    )
+
+
+@public
+def document_file(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """Download a public document of the programme."""
+    programme = _programme_or_404(slug)
+    document = next(
+        (d for d in selectors.document_public_list(programme=programme) if d.pk == pk), None
+    )
+    if document is None or not document.file:
+        raise Http404
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=False,
+        filename=f"{programme.slug}-{document.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@public
+def photo_file(request: HttpRequest, slug: str, ref: str, pk: int) -> FileResponse:
+    """Serve a photo of a published action."""
+    programme = _programme_or_404(slug)
+    detail = _action_or_404(programme, ref)
+    photo = next((p for p in detail.photos if p.pk == pk), None)
+    if photo is None or not photo.image:
+        raise Http404
+    try:
+        response = FileResponse(photo.image.open("rb"))
+    except FileNotFoundError:
+        raise Http404 from None
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# --- Presentation mode -----------------------------------------------------------------------
+
+
+def _presentation_context(programme: Programme, *, for_web: bool) -> dict[str, Any]:
+    context = programme_context(programme, for_web=for_web)
+    milestones = _programme_milestones(programme)
+    context["milestones_achieved"], context["milestones_next"] = presentation.milestones_split(
+        milestones, limit=8
+    )
+    return context
+
+
+def _programme_milestones(programme: Programme) -> list[Any]:
+    """The latest achieved milestones and the next planned ones of the published actions."""
+    return [
+        *selectors.milestone_public_list(programme=programme, achieved=True, limit=8),
+        *selectors.milestone_public_list(programme=programme, achieved=False, limit=8),
+    ]
+
+
+@public
+def presentation_slides(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show the programme's state as full-screen slides (a long page without JavaScript)."""
+    programme = _programme_or_404(slug)
+    context = _presentation_context(programme, for_web=True)
+    return render(request, "programme/public/presentation/slides.html", context)
+
+
+@public
+def presentation_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    """Download the programme's state as a printable PDF."""
+    programme = _programme_or_404(slug)
+    context = _presentation_context(programme, for_web=False)
+    context["language"] = get_language()
+    pdf = presentation.programme_pdf(context, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{programme.slug}-presentazione.pdf"'
+    return response
