@@ -1,7 +1,7 @@
 """Back-office pages of the participation context (mounted at /backoffice/participation/)."""
 
-from django.urls import path  # noqa: F401
+from quartiere.participation import views
 
 app_name = "participation"
 
-urlpatterns: list = []
+urlpatterns = views.urlpatterns
