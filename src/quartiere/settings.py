@@ -208,7 +208,16 @@ QUARTIERE_PUBLIC_URL = os.environ.get("QUARTIERE_PUBLIC_URL", "http://127.0.0.1:
 if PRODUCTION:
     EMAIL_BACKEND = _env("EMAIL_BACKEND")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One process in the demo: a local-memory cache. Several gunicorn workers or hosts must share
+# a cache (page-cache versions, rate limits, log-in lock-outs): set CACHE_URL=redis://host:6379/1.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # Background tasks: run at once in the demo and tests (no worker needed); in production they
 # go to the database queue that ``quartiere worker`` drains.

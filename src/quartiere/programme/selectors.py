@@ -101,6 +101,9 @@ class ProgrammeTree:
     committed_amount: Decimal = ZERO
     paid_amount: Decimal = ZERO
     progress: float = 0.0
+    # Allocated, committed and paid amounts per funding source (as ``funding_by_source``),
+    # from the allocation rows the tree already read.
+    by_source: list[FundingRow] = field(default_factory=list)
 
     @property
     def progress_percent(self) -> int:
@@ -211,9 +214,13 @@ def _build_tree(
     qs = actions_qs if actions_qs is not None else Action.objects.filter(programme=programme)
     if published_only:
         qs = qs.filter(is_published=True)
-    actions = list(
-        qs.select_related("line", "responsible_organisation").order_by("line__order", "order", "id")
-    )
+    if published_only:
+        # The public pages show titles, places, status, budget and progress: the descriptions
+        # and the responsible body are read by the action page on its own.
+        qs = qs.select_related("line").defer("description_it", "description_en")
+    else:
+        qs = qs.select_related("line", "responsible_organisation")
+    actions = list(qs.order_by("line__order", "order", "id"))
     ids = [a.pk for a in actions]
     milestone_rows = list(
         Milestone.objects.filter(action__in=ids).values_list("action_id", "weight", "achieved_on")
@@ -290,7 +297,11 @@ def _build_tree(
         ln.progress = calc.weighted_progress(
             (n.action.budget_amount, n.progress) for n in ln.actions
         )
-    total = calc.grand_total(_facts(alloc_rows))
+    facts = _facts(alloc_rows)
+    total = calc.grand_total(facts)
+    by_source = _funding_rows(
+        calc.totals_by_source(facts), [(s.pk, s.code, s.name, s.kind) for s in sources]
+    )
     return ProgrammeTree(
         programme=programme,
         lines=list(line_nodes.values()),
@@ -301,6 +312,7 @@ def _build_tree(
         committed_amount=total.committed,
         paid_amount=total.paid,
         progress=calc.weighted_progress((r.action.budget_amount, r.progress) for r in roots),
+        by_source=by_source,
     )
 
 
@@ -358,7 +370,10 @@ def action_by_key(*, programme_slug: str, key: str) -> Action | None:
 
 
 def action_tree_public(*, programme: Programme) -> ProgrammeTree:
-    """Published actions by line, with progress, status and funding per source (5 queries)."""
+    """Published actions by line, with progress, status and funding per source (5 queries).
+
+    ``tree.by_source`` holds the same rows as ``funding_by_source`` (no further query).
+    """
     return _build_tree(programme, published_only=True)
 
 

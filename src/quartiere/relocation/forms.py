@@ -14,10 +14,15 @@ from quartiere.relocation.enums import (
     MoveKind,
     NeedStatus,
     OfferStatus,
+    PlanStatus,
     PoolSource,
     TenancySituation,
 )
 from quartiere.relocation.models import MAX_SIZE_ROW
+from quartiere.relocation.services import MAX_WEIGHT, WEIGHT_NAMES
+from quartiere.relocation.solver import Weights
+
+DEFAULT_WEIGHTS = Weights()
 
 BLANK = [("", "—")]
 # Need-form fields that name a row (their initial value is the id).
@@ -63,10 +68,13 @@ class StyledForm(forms.Form):
 
 
 class PlanForm(StyledForm):
+    """A plan's name, status, refusals allowed and solver weights (create and edit)."""
+
     name = forms.CharField(label=_("Regeneration project"), max_length=200)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    status = forms.ChoiceField(label=_("Status"), choices=PlanStatus.choices)
     refusals_allowed = forms.IntegerField(
         label=_("Refusals allowed"),
         min_value=0,
@@ -74,6 +82,74 @@ class PlanForm(StyledForm):
         initial=2,
         help_text=_("After this many refused offers the household is flagged to the task force."),
     )
+    weight_preference = forms.DecimalField(
+        label=_("Weight of the household's preferences"),
+        min_value=Decimal(0),
+        max_value=Decimal(MAX_WEIGHT),
+        decimal_places=2,
+        initial=Decimal(str(DEFAULT_WEIGHTS.preference)),
+        help_text=_("How much each term counts in a unit's score: 0 ignores it."),
+    )
+    weight_distance = forms.DecimalField(
+        label=_("Weight of the distance from the original building"),
+        min_value=Decimal(0),
+        max_value=Decimal(MAX_WEIGHT),
+        decimal_places=2,
+        initial=Decimal(str(DEFAULT_WEIGHTS.distance)),
+    )
+    weight_area_fit = forms.DecimalField(
+        label=_("Weight of the fit of the floor area"),
+        min_value=Decimal(0),
+        max_value=Decimal(MAX_WEIGHT),
+        decimal_places=2,
+        initial=Decimal(str(DEFAULT_WEIGHTS.area_fit)),
+    )
+    weight_neighbours = forms.DecimalField(
+        label=_("Weight of keeping neighbours together"),
+        min_value=Decimal(0),
+        max_value=Decimal(MAX_WEIGHT),
+        decimal_places=2,
+        initial=Decimal(str(DEFAULT_WEIGHTS.neighbours)),
+    )
+    weight_max_distance_km = forms.DecimalField(
+        label=_("Distance that scores nothing (km)"),
+        min_value=Decimal("0.1"),
+        max_value=Decimal(1000),
+        decimal_places=1,
+        initial=Decimal(str(DEFAULT_WEIGHTS.max_distance_km)),
+        help_text=_(
+            "A unit this far from the original building or farther gets no points for distance."
+        ),
+    )
+
+    WEIGHT_FIELDS = tuple(f"weight_{name}" for name in WEIGHT_NAMES)
+
+    @classmethod
+    def initial_for(cls, plan: Any) -> dict[str, Any]:
+        """The form's values for an existing plan (its weights over the solver's defaults)."""
+        weights = {name: getattr(DEFAULT_WEIGHTS, name) for name in WEIGHT_NAMES}
+        weights.update({k: v for k, v in (plan.weights or {}).items() if k in weights})
+        return {
+            "name": plan.name,
+            "description": plan.description,
+            "status": plan.status,
+            "refusals_allowed": plan.refusals_allowed,
+            **{f"weight_{k}": Decimal(str(v)) for k, v in weights.items()},
+        }
+
+    def main_fields(self) -> list[Any]:
+        return [self[name] for name in self.fields if name not in self.WEIGHT_FIELDS]
+
+    def weight_fields(self) -> list[Any]:
+        return [self[name] for name in self.WEIGHT_FIELDS]
+
+    def plan_fields(self) -> dict[str, Any]:
+        """The cleaned values as the plan services take them (weights in one mapping)."""
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.WEIGHT_FIELDS}
+        data["weights"] = {
+            name: float(self.cleaned_data[f"weight_{name}"]) for name in WEIGHT_NAMES
+        }
+        return data
 
 
 class PhaseForm(StyledForm):
@@ -88,11 +164,29 @@ class PhaseForm(StyledForm):
         coerce=int,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Every household living in these buildings must move."),
+    )
+    units = forms.TypedMultipleChoiceField(
+        label=_("Single units to vacate"),
+        coerce=int,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_(
+            "Units listed by building and stair; choose them when only some homes of a "
+            "building must be vacated."
+        ),
     )
 
-    def __init__(self, *args: Any, buildings: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        buildings: list[tuple[int, str]],
+        units: list[tuple[str, list[tuple[int, str]]]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["buildings"].choices = buildings  # type: ignore[attr-defined]
+        self.fields["units"].choices = units or []  # type: ignore[attr-defined]
 
 
 class PoolUnitForm(StyledForm):

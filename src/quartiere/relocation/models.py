@@ -435,6 +435,13 @@ class PlanVersion(TimeStampedModel):
     need_count = models.PositiveIntegerField(_("households considered"), default=0)
     matched_count = models.PositiveIntegerField(_("households matched"), default=0)
     unit_count = models.PositiveIntegerField(_("units in the pool"), default=0)
+    pool_unit_ids = models.JSONField(
+        _("units in the pool (ids)"),
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_("The units the solver could use; empty for versions computed before."),
+    )
 
     class Meta:
         ordering = ["plan", "-number"]

@@ -6,9 +6,11 @@ Every list starts from the labs the user works in (``accounts.selectors.user_sco
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from quartiere.accounts.selectors import user_scope
 from quartiere.relocation.enums import (
@@ -241,6 +243,52 @@ def pool_candidate_units(*, plan: RelocationPlan, limit: int = 500) -> list[tupl
     ]
 
 
+def phase_unit_choices(*, plan: RelocationPlan) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Return the units of the plan's district grouped by building and stair, for choosing
+    single units to vacate: [("street number · stair", [(id, "code · floor · m²"), ...])]
+    (one query)."""
+    from quartiere.territory.models import Unit
+
+    rows = (
+        Unit.objects.filter(building__district_id=plan.lab.district_id)
+        .order_by("building__street", "building__number", "building_id", "entrance__name", "code")
+        .values_list(
+            "id",
+            "code",
+            "floor",
+            "floor_area_m2",
+            "building__street",
+            "building__number",
+            "entrance__name",
+        )
+    )
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for pk, code, floor, area, street, number, stair in rows:
+        label = gettext("%(building)s · stair %(stair)s") % {
+            "building": f"{street} {number}",
+            "stair": stair,
+        }
+        groups.setdefault(label, []).append(
+            (
+                pk,
+                gettext("%(code)s · floor %(floor)s · %(area)s m²")
+                % {"code": code, "floor": floor, "area": area},
+            )
+        )
+    return list(groups.items())
+
+
+def phase_units(*, plan: RelocationPlan, unit_ids: Collection[int]) -> list[Any]:
+    """Return the chosen units of the plan's district (with their buildings)."""
+    from quartiere.territory.models import Unit
+
+    return list(
+        Unit.objects.filter(pk__in=list(unit_ids), building__district_id=plan.lab.district_id)
+        .select_related("building")
+        .order_by("pk")
+    )
+
+
 def area_rules(*, plan: RelocationPlan) -> list[AreaRule]:
     """Return a plan's floor-area rules by household size."""
     return list(AreaRule.objects.filter(plan=plan).order_by("household_size"))
@@ -308,6 +356,7 @@ def version_list(*, plan: RelocationPlan) -> QuerySet[PlanVersion]:
     return (
         PlanVersion.objects.filter(plan=plan)
         .select_related("created_by", "phase")
+        .defer("pool_unit_ids")
         .order_by("-number")
     )
 
@@ -315,7 +364,9 @@ def version_list(*, plan: RelocationPlan) -> QuerySet[PlanVersion]:
 def version_get(*, user: Any, pk: int) -> PlanVersion | None:
     """Return a version of a plan of the user's labs, or None."""
     labs = _labs(user)
-    qs = PlanVersion.objects.select_related("plan__lab", "phase", "created_by")
+    qs = PlanVersion.objects.select_related("plan__lab", "phase", "created_by").defer(
+        "pool_unit_ids"
+    )
     if labs is not None:
         qs = qs.filter(plan__lab_id__in=labs)
     return qs.filter(pk=pk).first()
@@ -359,6 +410,12 @@ def version_assignment(*, version: PlanVersion) -> tuple[dict[int, int], dict[in
     ):
         explanations[need_id] = explanation
     return assignment, explanations
+
+
+def version_pool(*, version: PlanVersion) -> set[int] | None:
+    """Return the ids of the units a version could use, or None when it was not recorded."""
+    ids = PlanVersion.objects.filter(pk=version.pk).values_list("pool_unit_ids", flat=True).first()
+    return None if ids is None else {int(i) for i in ids}
 
 
 def unit_labels(*, unit_ids: set[int]) -> dict[int, str]:

@@ -30,6 +30,7 @@ from quartiere.relocation.enums import (
     MoveKind,
     NeedStatus,
     OfferStatus,
+    PlanStatus,
     TenancySituation,
 )
 from quartiere.relocation.models import (
@@ -73,6 +74,7 @@ SITUATION_BY_TENANCY: dict[str, str] = {
     TenancyKind.IRREGULAR_AFTER_2016: TenancySituation.IRREGULAR_AFTER_2016,
 }
 WEIGHT_NAMES = ("preference", "distance", "area_fit", "neighbours", "max_distance_km")
+MAX_WEIGHT = 100
 
 
 def _validated(obj: Any, exclude: Iterable[str] = ()) -> Any:
@@ -128,18 +130,25 @@ def relocation_plan_create(
     description: str = "",
     refusals_allowed: int = 2,
     accessibility_rule: str = AccessibilityRule.GROUND_OR_LIFT,
+    status: str = PlanStatus.ACTIVE,
+    weights: Mapping[str, Any] | None = None,
 ) -> RelocationPlan:
-    """Create a plan with the default floor-area table and eligibility rules (DOMAIN.md 6)."""
+    """Create a plan with the default floor-area table and eligibility rules (DOMAIN.md 6).
+
+    ``weights`` overrides the solver's default weights (see ``solver.Weights``); a negative
+    weight or a maximum distance of 0 is refused with a message on the field.
+    """
     plan = _validated(
         RelocationPlan(
             lab=lab,
             name=name.strip(),
             description=description,
+            status=status,
             refusals_allowed=refusals_allowed,
             accessibility_rule=accessibility_rule,
+            weights=clean_weights(weights or {}),
             created_by=_actor_or_none(actor),
         ),
-        exclude=["weights"],
     )
     plan.save()
     AreaRule.objects.bulk_create(
@@ -166,25 +175,58 @@ def relocation_plan_create(
         actor=actor,
         action="relocation.plan_create",
         target=plan,
-        changes=audit.snapshot(plan, PLAN_FIELDS),
+        changes={**audit.snapshot(plan, PLAN_FIELDS), "weights": plan.weights},
     )
     return plan
 
 
+def clean_weights(weights: Mapping[str, Any]) -> dict[str, float]:
+    """Check solver weights: known names, numbers, none negative, a positive maximum distance.
+
+    Raises ApplicationError with a message per field (``weight_<name>``)."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, float] = {}
+    for name, value in weights.items():
+        if name not in WEIGHT_NAMES:
+            raise ApplicationError(f"Unknown solver weight {name!r}.")
+        if value is None or value == "":
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            errors[f"weight_{name}"] = [_("Enter a number.")]
+            continue
+        if name == "max_distance_km" and number <= 0:
+            errors[f"weight_{name}"] = [_("Enter a distance greater than 0 km.")]
+        elif number < 0 or number > MAX_WEIGHT:
+            errors[f"weight_{name}"] = [
+                _("Enter a weight from 0 to %(max)s.") % {"max": MAX_WEIGHT}
+            ]
+        cleaned[name] = number
+    if errors:
+        raise ApplicationError(_("Some solver weights are not valid."), fields=errors)
+    return cleaned
+
+
 @transaction.atomic
 def relocation_plan_update(*, actor: Any, plan: RelocationPlan, **fields: Any) -> RelocationPlan:
-    """Change a plan's name, status, refusals allowed or accessibility rule (audited)."""
+    """Change a plan's name, description, status, refusals allowed, accessibility rule or
+    solver weights (audited; the weights apply from the next solve, each version keeps its
+    own)."""
     plan = RelocationPlan.objects.select_for_update().get(pk=plan.pk)
     before = audit.snapshot(plan, PLAN_FIELDS)
+    old_weights = dict(plan.weights or {})
     for name, value in fields.items():
         if name not in (*PLAN_FIELDS, "weights"):
             raise ApplicationError(f"Unknown plan field {name!r}.")
+        if name == "weights":
+            value = clean_weights(value or {})
         setattr(plan, name, value)
     _validated(plan)
     plan.save()
     changes = audit.diff(before, audit.snapshot(plan, PLAN_FIELDS))
-    if "weights" in fields:
-        changes["weights"] = [None, fields["weights"]]
+    if "weights" in fields and plan.weights != old_weights:
+        changes["weights"] = [old_weights, plan.weights]
     audit.record(actor=actor, action="relocation.plan_update", target=plan, changes=changes)
     return plan
 
@@ -702,6 +744,7 @@ def relocation_plan_solve(
         need_count=len(household_needs),
         matched_count=result.matched,
         unit_count=len(units),
+        pool_unit_ids=sorted(cast(int, u.unit_id) for u in units),
     )
     ProposedMatch.objects.bulk_create(
         [

@@ -46,13 +46,35 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     form = forms.PlanForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.relocation_plan_create(actor=request.user, lab=lab, **form.cleaned_data)
+            plan = services.relocation_plan_create(
+                actor=request.user, lab=lab, **form.plan_fields()
+            )
         except ApplicationError as exc:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("Plan created with the default adequacy rules."))
             return redirect("relocation:board", plan.pk)
-    return render(request, "relocation/plan_form.html", {"form": form})
+    return render(request, "relocation/plan_form.html", {"form": form, "plan": None})
+
+
+@staff_view("relocation.change_relocationplan")
+def plan_edit(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = get_plan(request, plan_pk)
+    form = forms.PlanForm(
+        request.POST if request.method == "POST" else None,
+        initial=forms.PlanForm.initial_for(plan),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relocation_plan_update(actor=request.user, plan=plan, **form.plan_fields())
+        except ApplicationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Plan saved. The new weights apply from the next plan version.")
+            )
+            return redirect("relocation:board", plan.pk)
+    return render(request, "relocation/plan_form.html", {"form": form, "plan": plan})
 
 
 @staff_view("relocation.add_relocationphase")
@@ -61,13 +83,18 @@ def phase_create(request: HttpRequest, plan_pk: int) -> HttpResponse:
     buildings = territory_selectors.building_choices(
         user=request.user, district_id=plan.lab.district_id
     )
-    form = forms.PhaseForm(request.POST if request.method == "POST" else None, buildings=buildings)
+    form = forms.PhaseForm(
+        request.POST if request.method == "POST" else None,
+        buildings=buildings,
+        units=selectors.phase_unit_choices(plan=plan),
+    )
     if request.method == "POST" and form.is_valid():
         chosen = list(
             territory_selectors.building_list(user=request.user).filter(
                 pk__in=form.cleaned_data["buildings"]
             )
         )
+        units = selectors.phase_units(plan=plan, unit_ids=form.cleaned_data["units"])
         try:
             services.relocation_phase_create(
                 actor=request.user,
@@ -75,6 +102,7 @@ def phase_create(request: HttpRequest, plan_pk: int) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 vacate_by=form.cleaned_data["vacate_by"],
                 buildings=chosen,
+                units=units,
             )
         except ApplicationError as exc:
             apply_service_errors(form, exc)
@@ -198,6 +226,7 @@ def rules(request: HttpRequest, plan_pk: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("", plan_list, name="plan_list"),
     path("new/", plan_create, name="plan_create"),
+    path("<int:plan_pk>/edit/", plan_edit, name="plan_edit"),
     path("<int:plan_pk>/phases/new/", phase_create, name="phase_create"),
     path("<int:plan_pk>/pool/", pool, name="pool"),
     path("pool/<int:pk>/remove/", pool_remove, name="pool_remove"),

@@ -192,7 +192,12 @@ def compare(request: HttpRequest, plan_pk: int) -> HttpResponse:
         old_map, old_expl = selectors.version_assignment(version=old)
         new_map, new_expl = selectors.version_assignment(version=new)
         changes = plan_diff.compare(
-            old_map, new_map, old_explanations=old_expl, new_explanations=new_expl
+            old_map,
+            new_map,
+            old_explanations=old_expl,
+            new_explanations=new_expl,
+            old_pool=selectors.version_pool(version=old),
+            new_pool=selectors.version_pool(version=new),
         )
         # Ids went in as primary keys (ints) and come back as such.
         units: dict[Any, str] = dict(
