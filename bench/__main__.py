@@ -32,13 +32,18 @@ def _ensure_database(url: str, scale: str) -> bool:
 
     name = url.rsplit("/", 1)[1].split("?")[0]
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    # Only a missing database or one without the seed is rebuilt; any other error (a server
+    # down, a wrong password) stops here instead of dropping a seed that took minutes to build.
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
     labs = -1
-    try:
-        with psycopg.connect(url) as conn:
-            row = conn.execute("SELECT count(*) FROM accounts_lab").fetchone()
-            labs = row[0] if row else -1
-    except psycopg.Error:
-        labs = -1
+    if exists:
+        try:
+            with psycopg.connect(url) as conn:
+                row = conn.execute("SELECT count(*) FROM accounts_lab").fetchone()
+                labs = row[0] if row else -1
+        except psycopg.errors.UndefinedTable:
+            labs = -1
     if labs == EXPECTED_LABS[scale]:
         return False
     with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -116,7 +121,6 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL") or default
     if not url.startswith("postgres"):
         sys.exit("make bench runs on PostgreSQL: set DATABASE_URL=postgres://...")
-    must_seed = _ensure_database(url, args.scale)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("QUARTIERE_ENV", "development")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quartiere.settings")
@@ -127,10 +131,18 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    modules = _bench_modules()
-
-    call_command("collectstatic", "--noinput", verbosity=0)
-    call_command("migrate", "--noinput", verbosity=0)
+    modules = [
+        m
+        for m in _bench_modules()
+        if not args.only or any(args.only in name for name in m.BENCHMARKS)
+    ]
+    # A module with NEEDS_DATABASE = False (e.g. the relocation solver on generated instances)
+    # runs without the seeded database; the others need it at the chosen scale.
+    needs_database = any(getattr(m, "NEEDS_DATABASE", True) for m in modules)
+    must_seed = _ensure_database(url, args.scale) if needs_database else False
+    if needs_database:
+        call_command("collectstatic", "--noinput", verbosity=0)
+        call_command("migrate", "--noinput", verbosity=0)
     if must_seed:
         print(f"seeding the {args.scale}-scale benchmark database once (a few minutes)...")
         start = time.monotonic()
@@ -142,9 +154,8 @@ def main() -> None:
         print(f"seeded in {time.monotonic() - start:.0f} s")
     benchmarks: dict[str, Any] = {}
     for module in modules:
-        wanted = not args.only or any(args.only in name for name in module.BENCHMARKS)
         # ``ensure(scale)`` adds the data a module's benchmarks need (once, kept in the database).
-        if wanted and hasattr(module, "ensure"):
+        if hasattr(module, "ensure"):
             module.ensure(args.scale)
         benchmarks.update(module.BENCHMARKS)
 

@@ -27,7 +27,7 @@ from quartiere.core.views import public
 
 PROGRAMME_SLUG = "lorenteggio"
 # The queries a page sends, whatever the programme's size (tests/portal check the same).
-PROGRAMME_PAGE_QUERIES = 9
+PROGRAMME_PAGE_QUERIES = 7
 ACTION_PAGE_QUERIES = 16
 LABS = {"lorenteggio": "milo-lab-lorenteggio", "bollate": "qrlab-bollate"}
 

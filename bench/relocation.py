@@ -246,6 +246,8 @@ def _bench(size: str) -> Callable[..., dict[str, dict[str, Any]]]:
 
 
 BENCHMARKS = {f"relocation_solve_{size}": _bench(size) for size in SIZES}
+# Generated instances only: make bench runs these without the seeded database.
+NEEDS_DATABASE = False
 
 
 if __name__ == "__main__":  # python -m bench.relocation [runs]: no database needed

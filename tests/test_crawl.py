@@ -41,8 +41,14 @@ ANONYMOUS = "(anonymous)"
 MAX_PAGES = 400
 MAX_QUERY_VARIANTS = 3
 MAX_PAGE_NUMBER = 2
+MAX_PER_SHAPE = 2  # e.g. two residents' detail pages, two calendar months
 SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/i18n/")
 CODICE_FISCALE = re.compile(r"\b[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]\b")
+# Downloads (PDFs render through WeasyPrint) and, for the resident, the public site (the
+# anonymous crawl covers it) are sampled once per URL shape to keep the crawl fast; staff
+# roles crawl the back office only (plus the public home page they start from).
+BACKOFFICE = ("/backoffice/", "/accounts/")
+DOWNLOAD = re.compile(r"(\.(pdf|csv|xlsx|ics|json|rss)|/export/)$")
 NUMERIC_ID = re.compile(r"/\d+(?:/|$)")
 
 
@@ -52,6 +58,8 @@ class Crawl:
     pages: dict[str, int] = field(default_factory=dict)  # url -> status
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # url, referrer, error
     not_found: list[tuple[str, str]] = field(default_factory=list)  # url, referrer
+    forbidden: list[tuple[str, str]] = field(default_factory=list)  # url, referrer
+    redirects: list[tuple[str, str, str]] = field(default_factory=list)  # url, referrer, target
     bad_markup: list[tuple[str, str]] = field(default_factory=list)  # url, problem
     html: dict[str, str] = field(default_factory=dict)  # url -> body (HTML pages only)
 
@@ -73,9 +81,21 @@ def _normalise(href: str) -> str | None:
     return href
 
 
-def _admit(url: str, seen_variants: dict[str, set[str]]) -> bool:
-    """Limit pagination and query-string variants of the same path."""
+def _admit(
+    url: str, seen_variants: dict[str, set[str]], shapes: dict[str, set[str]], *, mode: str
+) -> bool:
+    """Limit pagination, query-string variants of a path, and paths differing only by ids."""
     parts = urlsplit(url)
+    shape = re.sub(r"\d+", "N", parts.path)
+    paths = shapes.setdefault(shape, set())
+    public_path = not parts.path.startswith(BACKOFFICE)
+    if mode == "staff" and public_path:
+        return False
+    sampled = DOWNLOAD.search(parts.path) or (mode == "resident" and public_path)
+    if parts.path not in paths:
+        if len(paths) >= (1 if sampled else MAX_PER_SHAPE):
+            return False
+        paths.add(parts.path)
     query = dict(parse_qsl(parts.query))
     page = query.get("page", "1")
     if not page.isdigit() or int(page) > MAX_PAGE_NUMBER:
@@ -100,15 +120,17 @@ def _where(exc: BaseException) -> str:
 
 def crawl(username: str | None, start: tuple[str, ...] = ("/",)) -> Crawl:
     client = _client(username)
+    mode = "anonymous" if username is None else ("resident" if "residente" in username else "staff")
     result = Crawl(role=username or ANONYMOUS)
     queue: deque[tuple[str, str]] = deque((url, "(start)") for url in start)
     queued = set(start)
     seen_variants: dict[str, set[str]] = {}
+    shapes: dict[str, set[str]] = {}
     while queue and len(result.pages) < MAX_PAGES:
         url, referrer = queue.popleft()
         try:
             response = client.get(url)
-        except Exception as exc:  # noqa: BLE001 - a crash is what we collect
+        except Exception as exc:
             result.errors.append((url, referrer, _where(exc)))
             result.pages[url] = 500
             continue
@@ -117,16 +139,19 @@ def crawl(username: str | None, start: tuple[str, ...] = ("/",)) -> Crawl:
             result.errors.append((url, referrer, f"status {response.status_code}"))
         if response.status_code == 404:
             result.not_found.append((url, referrer))
+        if response.status_code == 403:
+            result.forbidden.append((url, referrer))
         links: list[str] = []
         if response.status_code in (301, 302, 303, 307, 308):
             links.append(response["Location"])
+            result.redirects.append((url, referrer, response["Location"]))
         content_type = response.get("Content-Type", "")
         if response.status_code == 200 and content_type.startswith("text/html"):
             body = response.content.decode(response.charset or "utf-8", errors="replace")
             result.html[url] = body
             try:
                 tree = lxml.html.document_fromstring(body)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 result.bad_markup.append((url, "unparsable HTML"))
                 continue
             h1_count = len(tree.xpath("//h1"))
@@ -137,7 +162,11 @@ def crawl(username: str | None, start: tuple[str, ...] = ("/",)) -> Crawl:
             links.extend(tree.xpath("//a/@href"))
         for href in links:
             target = _normalise(href)
-            if target is None or target in queued or not _admit(target, seen_variants):
+            if (
+                target is None
+                or target in queued
+                or not _admit(target, seen_variants, shapes, mode=mode)
+            ):
                 continue
             queued.add(target)
             queue.append((target, url))
@@ -171,7 +200,7 @@ def _isolation_probe(results: dict[str, Crawl]) -> Crawl:
             continue  # public
         try:
             response = bollate.get(url)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             probe.errors.append((url, "operatore.lorenteggio", _where(exc)))
             continue
         probe.pages[url] = response.status_code
@@ -219,6 +248,13 @@ def test_crawl_reaches_pages_without_server_errors(crawls, role):
 def test_crawl_finds_no_broken_links_rendered_by_the_app(crawls, role):
     result = crawls[role]
     assert not result.not_found, f"{role}: 404 (url | linked from)\n" + _lines(result.not_found)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_crawl_finds_no_forbidden_links_rendered_by_the_app(crawls, role):
+    """A page should not offer a link that answers 403 to the user it was rendered for."""
+    result = crawls[role]
+    assert not result.forbidden, f"{role}: 403 (url | linked from)\n" + _lines(result.forbidden)
 
 
 @pytest.mark.parametrize("role", ROLES)

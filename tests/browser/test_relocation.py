@@ -36,6 +36,8 @@ def _pages(plan: RelocationPlan) -> list[str]:
     return [
         f"{base}/",
         f"{base}/{plan.pk}/",
+        f"{base}/{plan.pk}/edit/",
+        f"{base}/{plan.pk}/phases/new/",
         f"{base}/{plan.pk}/needs/new/",
         f"{base}/needs/{need.pk}/",
         f"{base}/{plan.pk}/pool/",
@@ -77,6 +79,24 @@ def test_coordinator_solves_offers_and_records_acceptance_when_working_the_board
     offer = Offer.objects.filter(need__plan=plan).order_by("-pk").first()
     assert offer is not None
     assert offer.status == OfferStatus.ACCEPTED
+
+
+def test_coordinator_changes_solver_weights_when_editing_the_plan(
+    server: str, login, page: Page
+) -> None:
+    login("coord.lorenteggio")
+    plan = _plan()
+
+    page.goto(f"{server}/backoffice/relocation/{plan.pk}/")
+    page.get_by_test_id("plan-edit").click()
+    page.locator("#id_weight_preference").fill("6")
+    page.locator("#id_refusals_allowed").fill("3")
+    page.get_by_test_id("save-plan").click()
+
+    expect(page.get_by_test_id("board-columns")).to_be_visible()
+    plan.refresh_from_db()
+    assert plan.weights["preference"] == 6.0
+    assert plan.refusals_allowed == 3
 
 
 @pytest.mark.parametrize(

@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from quartiere.accounts.enums import Role
 from quartiere.accounts.models import Lab
 from quartiere.accounts.selectors import user_scope
+from quartiere.core.exceptions import NoCurrentLabError
 
 SESSION_KEY = "quartiere_lab_id"
 
@@ -37,6 +41,13 @@ class CurrentLabMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.lab = SimpleLazyObject(lambda: _current_lab(request))  # type: ignore[attr-defined]
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """Send users with no lab chosen to the dashboard, where the lab menu is, with a hint."""
+        if isinstance(exception, NoCurrentLabError):
+            messages.info(request, _("Choose the lab to work in first, in the menu at the top."))
+            return redirect("backoffice:dashboard")
+        return None
 
 
 TWO_FACTOR_EXEMPT = ("/accounts/", "/static/", "/i18n/", "/accessibilita/", "/privacy/")

@@ -10,16 +10,23 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
@@ -45,19 +52,84 @@ ICAL_PAST_DAYS = 90
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
-def _filters(request: HttpRequest) -> tuple[PublicFilterForm, dict[str, Any], list[Any]]:
-    labs = list(public_lab_list().select_related(None).only("id", "name", "slug"))
-    form = PublicFilterForm(request.GET or None, labs=labs)
-    cleaned: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+class PublicLab(NamedTuple):
+    """A lab as the calendar's filter shows it."""
+
+    id: int
+    name: str
+    slug: str
+
+
+_KINDS = frozenset(ActivityKind.values)
+_AUDIENCES = frozenset(ActivityAudience.values)
+_DAY = forms.DateField(required=False)
+
+
+def _clean(data: QueryDict, labs: list[PublicLab]) -> dict[str, Any] | None:
+    """Validate the filters as ``PublicFilterForm`` does, without building the form (it is
+    built only when the filter bar is not cached); None when any value is not valid."""
+    lab = data.get("lab") or ""
+    kind = data.get("kind") or ""
+    audience = data.get("audience") or ""
+    if (kind and kind not in _KINDS) or (audience and audience not in _AUDIENCES):
+        return None
+    if lab and not any(x.slug == lab for x in labs):
+        return None
+    try:
+        day = _DAY.clean(data.get("day"))
+    except ValidationError:
+        return None
+    return {"lab": lab, "kind": kind, "audience": audience, "day": day}
+
+
+def _render_filters(data: QueryDict | None, labs: Any, action: str) -> str:
+    form = PublicFilterForm(data, labs=labs)
+    return render_to_string(
+        "activities/public/_filters.html", {"form": form, "filter_action": action}
+    )
+
+
+@lru_cache(maxsize=512)
+def _cached_filters(
+    language: str, labs: tuple[PublicLab, ...], lab: str, kind: str, audience: str, action: str
+) -> str:
+    """The filter bar for valid choices: the same labs, choices and language give the same
+    HTML, so it is rendered once (the labs are part of the key: a new lab shows at once)."""
+    data = QueryDict(mutable=True)
+    for key, value in (("lab", lab), ("kind", kind), ("audience", audience)):
+        if value:
+            data[key] = value
+    return _render_filters(data or None, labs, action)
+
+
+def _filters(request: HttpRequest, *, action: str) -> tuple[str, dict[str, Any]]:
+    """The filter bar's HTML and the chosen filters (none when a value is not valid)."""
+    labs = [
+        PublicLab(*row)
+        for row in public_lab_list().select_related(None).values_list("id", "name", "slug")
+    ]
+    cleaned = _clean(request.GET, labs)
+    if cleaned is None:
+        html = _render_filters(request.GET, labs, action)
+        cleaned = {}
+    else:
+        html = _cached_filters(
+            get_language() or "it",
+            tuple(labs),
+            cleaned["lab"],
+            cleaned["kind"],
+            cleaned["audience"],
+            action,
+        )
     lab = next((x for x in labs if x.slug == cleaned.get("lab")), None)
     values = {
         "lab": lab,
-        "lab_id": lab.pk if lab else None,
+        "lab_id": lab.id if lab else None,
         "kind": cleaned.get("kind") or "",
         "audience": cleaned.get("audience") or "",
         "day": cleaned.get("day"),
     }
-    return form, values, labs
+    return mark_safe(html), values  # noqa: S308 - rendered by the template engine
 
 
 def _query(values: dict[str, Any], *, with_day: bool = False) -> str:
@@ -93,50 +165,100 @@ class SessionRow:
     is_cancelled: bool
 
 
-def _session_rows(sessions: Any, *, with_lab: bool) -> list[SessionRow]:
-    """Turn sessions into rows once, in Python: the calendar shows hundreds of them and the
-    template engine would look up every attribute and label of each one again."""
+@lru_cache(maxsize=8)
+def _labels(language: str) -> tuple[dict[str, str], dict[str, str], dict[str, str], str]:
+    """The kinds, audiences and places in words, and "Common room", in one language (cached:
+    the calendar would translate them again for every row)."""
+    return (
+        {k: str(v) for k, v in ActivityKind.choices},
+        {k: str(v) for k, v in ActivityAudience.choices},
+        {k: str(v) for k, v in ActivityPlaceKind.choices},
+        str(_("Common room")),
+    )
+
+
+def _session_rows(sessions: Iterable[tuple[Any, ...]], *, with_lab: bool) -> list[SessionRow]:
+    """Turn sessions (tuples of ``selectors.PUBLIC_ROW_FIELDS``) into rows once, in Python: the
+    calendar shows hundreds of them and the template engine would look up every attribute and
+    label of each one again."""
     tz = timezone.get_current_timezone()
-    english = (get_language() or "it").startswith("en")
+    language = get_language() or "it"
+    english = language.startswith("en")
     base = reverse("activities_public:calendar")
-    kinds = {k: str(v) for k, v in ActivityKind.choices}
-    audiences = {k: str(v) for k, v in ActivityAudience.choices}
-    places = {k: str(v) for k, v in ActivityPlaceKind.choices}
-    common_room = str(_("Common room"))
+    kinds, audiences, places, common_room = _labels(language)
+    dates: dict[dt.date, str] = {}
     rows = []
-    for session in sessions:
-        activity = session.activity
-        start = timezone.localtime(session.starts_at, tz)
-        end = timezone.localtime(session.ends_at, tz)
-        if activity.place_kind == ActivityPlaceKind.LAB:
-            place = activity.place_name or activity.lab.name
-        elif activity.place_kind == ActivityPlaceKind.COMMON_ROOM and activity.building_id:
-            place = activity.place_name or common_room
+    for (
+        starts_at,
+        ends_at,
+        status,
+        activity_id,
+        slug,
+        title_it,
+        title_en,
+        kind,
+        audience,
+        place_kind,
+        building_id,
+        place_name,
+        activity_status,
+        lab_name,
+    ) in sessions:
+        start = starts_at.astimezone(tz)
+        end = ends_at.astimezone(tz)
+        if place_name:
+            place = place_name
+        elif place_kind == ActivityPlaceKind.LAB:
+            place = lab_name
+        elif place_kind == ActivityPlaceKind.COMMON_ROOM and building_id:
+            place = common_room
         else:
-            place = activity.place_name or places.get(activity.place_kind, "")
-        details = [kinds.get(activity.kind, ""), audiences.get(activity.audience, ""), place]
+            place = places.get(place_kind, "")
+        details = [kinds.get(kind, ""), audiences.get(audience, ""), place]
         if with_lab:
-            details.append(activity.lab.name)
+            details.append(lab_name)
+        day = start.date()
+        date = dates.get(day)
+        if date is None:
+            date = dates[day] = formats.date_format(day, "l j F Y")
         rows.append(
             SessionRow(
-                url=f"{base}{activity.pk}-{activity.slug or 'attivita'}/",
-                title=(activity.title_en if english else "") or activity.title_it,
-                day=start.date(),
-                date=formats.date_format(start, "l j F Y"),
+                url=f"{base}{activity_id}-{slug or 'attivita'}/",
+                title=(title_en if english else "") or title_it,
+                day=day,
+                date=date,
                 time=f"{start:%H:%M}\u2013{end:%H:%M}",
                 details=" · ".join(d for d in details if d),
-                is_cancelled=session.status == SessionStatus.CANCELLED
-                or activity.status == ActivityStatus.CANCELLED,
+                is_cancelled=status == SessionStatus.CANCELLED
+                or activity_status == ActivityStatus.CANCELLED,
             )
         )
     return rows
 
 
+def _badge() -> str:
+    return f' <span class="badge bg-danger">{escape(_("Cancelled"))}</span>'
+
+
+def _list_html(rows: list[SessionRow]) -> SafeString:
+    """The list's items, written in Python (the template would resolve each field again)."""
+    badge = _badge()
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "".join(
+            f'<li class="mb-3" data-testid="calendar-session"><a href="{escape(r.url)}" '
+            f'class="fw-semibold">{escape(r.title)}</a>{badge if r.is_cancelled else ""}'
+            f"<br><span>{escape(r.date)}, {escape(r.time)}</span><br>"
+            f"<small>{escape(r.details)}</small></li>"
+            for r in rows
+        )
+    )
+
+
 @public
 def calendar_list(request: HttpRequest) -> HttpResponse:
     """The sessions still to come, soonest first, filtered by lab, kind and audience."""
-    form, values, _labs = _filters(request)
-    sessions = selectors.public_session_list(
+    filters, values = _filters(request, action=reverse("activities_public:calendar"))
+    sessions = selectors.public_session_rows(
         lab_id=values["lab_id"],
         kind=values["kind"],
         audience=values["audience"],
@@ -151,9 +273,9 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
         request,
         "activities/public/calendar_list.html",
         {
-            "form": form,
+            "filters": filters,
             "page": page,
-            "rows": rows,
+            "rows": _list_html(rows),
             "lab": values["lab"],
             "day": values["day"],
             "query": _query(values, with_day=True),
@@ -165,12 +287,100 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+class _Cell:
+    """A day of the month grid and of its list; the day in words is formatted only when the
+    template shows it (cheap attributes instead of date filters in every cell)."""
+
+    __slots__ = ("count", "day", "in_month", "iso", "more", "number", "sessions")
+
+    def __init__(
+        self, day: dt.date, in_month: bool, sessions: list[SessionRow], count: int, more: int
+    ) -> None:
+        self.day = day
+        self.number = day.day
+        self.iso = day.isoformat()
+        self.in_month = in_month
+        self.sessions = sessions
+        self.count = count
+        self.more = more
+
+    @property
+    def grid_html(self) -> SafeString:
+        """The day's sessions as items of the month grid."""
+        badge = _badge()
+        return mark_safe(  # noqa: S308 - every value is escaped
+            "".join(
+                f'<li><a href="{escape(r.url)}">{escape(r.time)} {escape(r.title)}</a>'
+                f"{badge if r.is_cancelled else ''}</li>"
+                for r in self.sessions
+            )
+        )
+
+    @property
+    def list_html(self) -> SafeString:
+        """The day's sessions as items of the list under the grid."""
+        badge = _badge()
+        return mark_safe(  # noqa: S308 - every value is escaped
+            "".join(
+                f'<li class="mb-2" data-testid="calendar-session"><a href="{escape(r.url)}" '
+                f'class="fw-semibold">{escape(r.title)}</a>{badge if r.is_cancelled else ""}'
+                f"<br><span>{escape(r.time)}</span> · <small>{escape(r.details)}</small></li>"
+                for r in self.sessions
+            )
+        )
+
+    @property
+    def short(self) -> str:
+        return formats.date_format(self.day, "j F")
+
+    @property
+    def long(self) -> str:
+        return formats.date_format(self.day, "l j F")
+
+
+def _grid_html(weeks: list[list[_Cell]], *, list_url: str, query: str) -> SafeString:
+    """The rows of the month grid, written in Python: 42 cells of nested template tags cost
+    more than the month's SQL."""
+    day_link = f"{escape(list_url)}?{escape(query) + '&amp;' if query else ''}day="
+    html = []
+    for week in weeks:
+        cells = []
+        for cell in week:
+            if cell.in_month:
+                number = str(cell.number)
+            else:
+                number = (
+                    f'<span class="visually-hidden">{escape(cell.short)}</span>'
+                    f'<span aria-hidden="true">{cell.number}</span>'
+                )
+            content = ""
+            if cell.in_month and cell.sessions:
+                content = f"<ul>{cell.grid_html}</ul>"
+                if cell.more > 0:
+                    more = ngettext("and %(n)s more", "and %(n)s more", cell.more) % {
+                        "n": cell.more
+                    }
+                    content += (
+                        f'<a href="{day_link}{cell.iso}">{escape(more)}'
+                        f'<span class="visually-hidden"> {escape(cell.short)}</span></a>'
+                    )
+            cells.append(
+                f'<td class="{"" if cell.in_month else "other-month"}">\n'
+                f'      <span class="fw-semibold">{number}</span>\n'
+                f"      {content}\n    </td>"
+            )
+        html.append("<tr>\n    " + "".join(cells) + "\n  </tr>")
+    return mark_safe("".join(html))  # noqa: S308 - every value is escaped
+
+
 @public
 def calendar_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """A month grid of the public sessions (hidden on narrow screens), and the same as a list."""
     if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
         raise Http404
-    form, values, _labs = _filters(request)
+    filters, values = _filters(
+        request, action=reverse("activities_public:calendar_month", args=[year, month])
+    )
     tz = timezone.get_current_timezone()
     first = dt.date(year, month, 1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
@@ -186,15 +396,10 @@ def calendar_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     for row in _session_rows(sessions, with_lab=values["lab"] is None):
         by_day[row.day].append(row)
 
-    def cell(day: dt.date) -> dict[str, Any]:
+    def cell(day: dt.date) -> _Cell:
         shown = by_day.get(day, [])
-        return {
-            "day": day,
-            "in_month": day.month == month,
-            "sessions": shown,
-            "count": counts.get(day, 0),
-            "more": counts.get(day, 0) - len(shown),
-        }
+        count = counts.get(day, 0)
+        return _Cell(day, day.month == month, shown, count, count - len(shown))
 
     weeks = [
         [cell(day) for day in week]
@@ -206,14 +411,14 @@ def calendar_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
         request,
         "activities/public/calendar_month.html",
         {
-            "form": form,
+            "filters": filters,
             "lab": values["lab"],
             "query": query,
             "month": first,
-            "weeks": weeks,
+            "grid": _grid_html(weeks, list_url=reverse("activities_public:calendar"), query=query),
             "weekdays": [dt.date(2024, 1, d) for d in range(1, 8)],  # Monday 1 Jan 2024
             "days": days,
-            "session_count": sum(c["count"] for c in days),
+            "session_count": sum(c.count for c in days),
             "previous": previous if previous.year >= MIN_YEAR else None,
             "following": following if following.year <= MAX_YEAR else None,
         },

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -301,6 +302,43 @@ def public_session_list(
 
 MONTH_DAY_LIMIT = 4
 
+# What a calendar row shows, read as plain tuples (no model instances: the month and the list
+# show hundreds of rows, and building three objects per row cost more than the SQL).
+PUBLIC_ROW_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "status",
+    "activity_id",
+    "activity__slug",
+    "activity__title_it",
+    "activity__title_en",
+    "activity__kind",
+    "activity__audience",
+    "activity__place_kind",
+    "activity__building_id",
+    "activity__place_name",
+    "activity__status",
+    "activity__lab__name",
+)
+
+
+def public_session_rows(
+    *,
+    lab_id: int | None = None,
+    kind: str = "",
+    audience: str = "",
+    starts_from: dt.datetime | None = None,
+    starts_before: dt.datetime | None = None,
+) -> QuerySet[Any]:
+    """The public sessions of ``public_session_list`` as tuples of ``PUBLIC_ROW_FIELDS``."""
+    return public_session_list(
+        lab_id=lab_id,
+        kind=kind,
+        audience=audience,
+        starts_from=starts_from,
+        starts_before=starts_before,
+    ).values_list(*PUBLIC_ROW_FIELDS)
+
 
 def public_month_sessions(
     *,
@@ -310,27 +348,34 @@ def public_month_sessions(
     kind: str = "",
     audience: str = "",
     per_day: int = MONTH_DAY_LIMIT,
-) -> tuple[list[ActivitySession], dict[dt.date, int]]:
-    """Return the first ``per_day`` public sessions of each day in a range, and the number of
-    sessions per day: two queries, however many labs and sessions the month holds."""
+) -> tuple[list[tuple[Any, ...]], dict[dt.date, int]]:
+    """Return the first ``per_day`` public sessions of each day in a range (as tuples of
+    ``PUBLIC_ROW_FIELDS``), and the number of sessions per day: one query (two windows over the
+    day), however many labs and sessions the month holds."""
     tz = timezone.get_current_timezone()
-    base = public_session_list(
-        lab_id=lab_id,
-        kind=kind,
-        audience=audience,
-        starts_from=starts_from,
-        starts_before=starts_before,
-    ).filter(starts_at__gte=starts_from)
     day = TruncDate("starts_at", tzinfo=tz)
-    counts = {
-        row["day"]: row["n"]
-        for row in base.order_by().annotate(day=day).values("day").annotate(n=Count("id"))
-    }
-    first: list[ActivitySession] = list(
-        base.annotate(
-            rank=Window(RowNumber(), partition_by=[day], order_by=[F("starts_at"), F("id")])
-        ).filter(rank__lte=per_day)
+    ranked = (
+        public_session_list(
+            lab_id=lab_id,
+            kind=kind,
+            audience=audience,
+            starts_from=starts_from,
+            starts_before=starts_before,
+        )
+        .filter(starts_at__gte=starts_from)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[day], order_by=[F("starts_at"), F("id")]),
+            day_count=Window(Count("id"), partition_by=[day]),
+        )
+        .filter(rank__lte=per_day)
+        .values_list(*PUBLIC_ROW_FIELDS, "day_count")
     )
+    first: list[tuple[Any, ...]] = []
+    counts: dict[dt.date, int] = {}
+    for row in ranked:
+        first.append(row[:-1])
+        # Every day with sessions has its first one here, carrying the day's count.
+        counts[row[0].astimezone(tz).date()] = row[-1]
     return first, counts
 
 
@@ -346,6 +391,23 @@ def activity_session_upcoming_public_list(
         status=SessionStatus.SCHEDULED, activity__status=ActivityStatus.PUBLISHED
     )
     return list(qs[:limit])
+
+
+def activity_attendance_counts(*, activity_ids: Iterable[int]) -> dict[int, int]:
+    """Return the present attendances (register lines marked present, every session) of each
+    activity, by activity id; activities without any are left out. One query.
+
+    Public figures, no personal data: for the participation context's counts.
+    """
+    ids = list(activity_ids)
+    if not ids:
+        return {}
+    return dict(
+        Attendance.objects.filter(session__activity_id__in=ids, is_present=True)
+        .order_by()
+        .values_list("session__activity_id")
+        .annotate(n=Count("id"))
+    )
 
 
 def public_activity_get(*, pk: int) -> Activity | None:

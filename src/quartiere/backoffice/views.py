@@ -20,7 +20,7 @@ from quartiere.accounts.selectors import lab_list, user_scope
 from quartiere.backoffice import forms
 from quartiere.backoffice.imports import run_import
 from quartiere.core import selectors as core_selectors
-from quartiere.core.exceptions import ApplicationError
+from quartiere.core.exceptions import ApplicationError, NoCurrentLabError
 from quartiere.core.exports import FORMATS, export_response
 from quartiere.core.importing import FileFormatError
 from quartiere.core.views import apply_service_errors, paginate, scoped_or_404, staff_view
@@ -340,7 +340,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 def household_create(request: HttpRequest) -> HttpResponse:
     lab = request.lab  # type: ignore[attr-defined]
     if not lab:  # request.lab is a lazy object: never ``is None``
-        raise PermissionDenied
+        raise NoCurrentLabError("no lab chosen")
     reference = None
     ref_pk = request.GET.get("reference") or request.POST.get("reference")
     if ref_pk and ref_pk.isdigit():

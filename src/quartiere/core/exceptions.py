@@ -22,3 +22,7 @@ class ImportRejectedError(ApplicationError):
     def __init__(self, message: str, *, errors: list[tuple[int, str]]) -> None:
         super().__init__(message)
         self.errors = errors
+
+
+class NoCurrentLabError(ApplicationError):
+    """A page that works on one lab was opened with no lab chosen (e.g. by an administrator)."""

@@ -49,6 +49,17 @@ PROPOSAL_SORTS: dict[str, tuple[str, ...]] = {
     "title": ("title", "id"),
 }
 DEFAULT_SORT = "supports"
+# The columns of a proposal that the public process page shows (``proposal_public_page``).
+PUBLIC_PROPOSAL_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "status",
+    "author_public",
+    "submitted_at",
+    "support_count",
+    "threshold_reached",
+)
 
 
 def _count(model: Any, field: str, **filters: Any) -> Coalesce:
@@ -167,8 +178,15 @@ def proposal_public_page(
     number: Any = None,
     per_page: int = 20,
 ) -> Page:
-    """Return one page of a process's public proposals with support counts (two queries)."""
-    rows = proposal_public_list(process=process, q=q, status=status, sort=sort)
+    """Return one page of a process's public proposals with support counts (two queries).
+
+    The page holds plain rows (dicts with the columns the public page shows: ``id``,
+    ``title``, ``description``, ``status``, ``author_public``, ``submitted_at``,
+    ``support_count``, ``threshold_reached``), not model instances: the page lists many.
+    """
+    rows = proposal_public_list(process=process, q=q, status=status, sort=sort).values(
+        *PUBLIC_PROPOSAL_COLUMNS
+    )
     count_qs = _public_proposals(process=process, q=q, status=status)
     return _CountedPaginator(rows, per_page, count_qs=count_qs).get_page(number)
 

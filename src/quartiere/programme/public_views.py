@@ -143,6 +143,14 @@ def _walk(nodes: list[Any]) -> list[Any]:
     return out
 
 
+def _set_urls(programme: Programme, nodes: list[Any]) -> None:
+    """Give every node the address of its action page (one ``reverse`` for them all)."""
+    mark = "0-action-key-0"
+    pattern = reverse("programme_public:action_detail", args=[programme.slug, mark])
+    for node in nodes:
+        node.url = pattern.replace(mark, node.action.key or str(node.action.pk))
+
+
 def _action_url(programme: Programme, action: Action) -> str:
     return reverse(
         "programme_public:action_detail", args=[programme.slug, action.key or str(action.pk)]
@@ -175,7 +183,7 @@ def _points(programme: Programme, nodes: list[Any]) -> list[dict[str, Any]]:
                 "lon": float(action.longitude),
                 "label": action.title,
                 "detail": f"{node.status_label} · {presentation.percent(node.progress)}%",
-                "url": _action_url(programme, action),
+                "url": node.url or _action_url(programme, action),
             }
         )
     return points
@@ -224,9 +232,10 @@ def _funding_by_line(tree: Any) -> list[Any]:
 def programme_context(programme: Programme, *, for_web: bool = True) -> dict[str, Any]:
     """Everything the programme page, the slides and the PDF show (one set of queries)."""
     tree = selectors.action_tree_public(programme=programme)
-    source_rows = selectors.funding_by_source(programme=programme)
+    source_rows = tree.by_source
     line_rows = _funding_by_line(tree)
     nodes = _walk(tree.roots)
+    _set_urls(programme, nodes)
     updated = [n.action.last_updated_at for n in nodes if n.action.last_updated_at]
     updated.append(programme.updated_at)
     by_source = [_with_paid_percent(row) for row in source_rows]
@@ -293,11 +302,14 @@ def action_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     detail = _action_or_404(programme, ref)
     action = detail.action
     achieved = sum(1 for m in detail.milestones if m.achieved_on)
+    child_rows = _walk(detail.children)
+    _set_urls(programme, child_rows)
     context: dict[str, Any] = {
         "programme": programme,
         "detail": detail,
         "action": action,
         "node": detail.node,
+        "child_rows": child_rows,
         "progress_percent": presentation.percent(detail.node.progress),
         "milestones_achieved": achieved,
         "point": (

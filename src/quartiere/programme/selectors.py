@@ -56,6 +56,7 @@ class ActionNode:
     allocated_amount: Decimal = ZERO
     committed_amount: Decimal = ZERO
     paid_amount: Decimal = ZERO
+    url: str = ""  # the public page of the action, when a public view sets it
 
     @property
     def status(self) -> str:
@@ -88,6 +89,11 @@ class LineNode:
     @property
     def progress_percent(self) -> int:
         return round(self.progress * 100)
+
+    @property
+    def rows(self) -> list[ActionNode]:
+        """The line's actions and their parts, depth-first in display order."""
+        return [node for root in self.actions for node in root.walk()]
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from quartiere.people import codice_fiscale
 from quartiere.people import services as people_services
 from quartiere.people.enums import HouseholdRole, Language, TenancyKind
 from quartiere.people.models import Household, Resident, Tenancy
@@ -172,7 +173,25 @@ def _new_buildings(
     return units
 
 
-def _households(*, rng: random.Random, lab: Any, units: list[Unit], today: dt.date) -> None:
+def _identity(
+    rng: random.Random, codes: set[str], *, surname: str, name: str, born: dt.date
+) -> tuple[str, str, dt.date]:
+    """A synthetic gender, codice fiscale (unique in the demo) and the birth date it encodes."""
+    female = rng.random() < 0.5
+    for shift in range(400):
+        day = born + dt.timedelta(days=shift)
+        code = codice_fiscale.build(
+            surname=surname, name=name, born_on=day, female=female, place_code="F205"
+        )
+        if code not in codes:
+            codes.add(code)
+            return code, ("F" if female else "M"), day
+    raise RuntimeError("no free synthetic codice fiscale")  # not reached at demo sizes
+
+
+def _households(
+    *, rng: random.Random, lab: Any, units: list[Unit], today: dt.date, codes: set[str]
+) -> None:
     """Synthetic households living in the 181 units (through people's bulk service)."""
     sizes, weights = zip(*SIZE_WEIGHTS, strict=True)
     households: list[Household] = []
@@ -186,14 +205,24 @@ def _households(*, rng: random.Random, lab: Any, units: list[Unit], today: dt.da
         n = rng.choices(sizes, weights)[0]
         for m in range(n):
             age = rng.randint(30, 85) if m == 0 else rng.randint(1, 60)
+            first_name = rng.choice(FIRST_NAMES)
+            code, gender, born = _identity(
+                rng,
+                codes,
+                surname=surname,
+                name=first_name,
+                born=today - dt.timedelta(days=age * 365 + rng.randint(0, 364)),
+            )
             residents.append(
                 Resident(
                     lab=lab,
                     household=household,
                     household_role=HouseholdRole.REFERENCE if m == 0 else HouseholdRole.CHILD,
-                    first_name=rng.choice(FIRST_NAMES),
+                    first_name=first_name,
                     last_name=surname,
-                    birth_date=today - dt.timedelta(days=age * 365 + rng.randint(0, 364)),
+                    codice_fiscale=code,
+                    gender=gender,
+                    birth_date=born,
                     preferred_language=language,
                     is_synthetic=True,
                 )
@@ -365,7 +394,8 @@ def seed_demo(*, size: str, rng: random.Random, ctx: dict[str, Any]) -> None:
 
     # 1. Via Lorenteggio 181: three buildings, about 60 households.
     units_181 = _lorenteggio_181(rng=rng, lab=lab, owner=owner, floors=floors, per_floor=per_floor)
-    _households(rng=rng, lab=lab, units=units_181, today=today)
+    codes = ctx.setdefault("residents", set())
+    _households(rng=rng, lab=lab, units=units_181, today=today, codes=codes)
     plan = services.relocation_plan_create(
         actor=coordinator,
         lab=lab,

@@ -10,14 +10,16 @@ participant page or a statement can explain the figure.
 
 The person cap is applied in month order: the months are consumed from the earliest, and what
 earlier batches already paid or froze (``already_paid_or_due_before``) counts against the cap
-first. Everything here is ``Decimal`` euros; the only rounding is half-up to the cent at the
-monthly step (``to_cents``).
+first. A resident enrolled on several paths of the same measure has one person cap for all of
+them (``compute_shared``): the cap is consumed month by month from the earliest and, within a
+month, in enrolment id order. Everything here is ``Decimal`` euros; the only rounding is
+half-up to the cent at the monthly step (``to_cents``).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -36,6 +38,7 @@ __all__ = [
     "Reason",
     "RuleVersion",
     "compute",
+    "compute_shared",
     "month_start",
     "rule_for",
     "to_cents",
@@ -146,13 +149,16 @@ class AllowanceResult:
     total: Decimal
     already_counted: Decimal = ZERO
     person_cap: Decimal | None = None
+    shared_counted: Decimal = ZERO
+    """What the person's other enrolments of the same measure take from the same cap."""
 
     @property
     def remaining_cap(self) -> Decimal | None:
-        """What could still be paid under the person cap after these months."""
+        """What could still be paid under the person cap after these months (and after what
+        the person's other enrolments of the measure take)."""
         if self.person_cap is None:
             return None
-        return max(ZERO, self.person_cap - self.already_counted - self.total)
+        return max(ZERO, self.person_cap - self.already_counted - self.shared_counted - self.total)
 
     def for_month(self, month: date) -> MonthAllowance | None:
         """The allowance of ``month`` (any day in it), or None."""
@@ -298,6 +304,86 @@ class Calculator:
             already_counted=already,
             person_cap=person_cap,
         )
+
+    def compute_shared(
+        self,
+        months_by_enrolment: Mapping[int, Sequence[MonthHours]],
+        already_paid_or_due_before: Decimal = ZERO,
+    ) -> dict[int, AllowanceResult]:
+        """Compute several enrolments of one person in one measure under one person cap.
+
+        Each enrolment keeps its own months and monthly cap; the person cap is shared: it is
+        consumed in month order and, within a month, in enrolment id order, so the split is
+        deterministic and new hours in a later month never take money from an earlier one.
+        ``already_paid_or_due_before`` counts against the shared cap first. Each result's
+        ``shared_counted`` is what the person's other enrolments take from the cap.
+        """
+        if len(months_by_enrolment) <= 1:
+            return {
+                key: self.compute(months, already_paid_or_due_before)
+                for key, months in months_by_enrolment.items()
+            }
+        parts: dict[int, AllowanceResult] = {
+            key: self.compute(months, ZERO) for key, months in months_by_enrolment.items()
+        }
+        already = to_cents(max(ZERO, _decimal(already_paid_or_due_before)))
+        entries = sorted(
+            (item.month, key, index)
+            for key, part in parts.items()
+            for index, item in enumerate(part.months)
+        )
+        counted = already
+        person_cap: Decimal | None = None
+        capped: dict[int, list[MonthAllowance]] = {key: [] for key in parts}
+        for month, key, index in entries:
+            item = parts[key].months[index]
+            prepared = self._rule(month)
+            if prepared is None:
+                capped[key].append(item)
+                continue
+            cap = prepared.person_cap
+            person_cap = cap if person_cap is None or cap < person_cap else person_cap
+            room = max(ZERO, person_cap - counted)
+            reasons: tuple[Reason, ...] = tuple(
+                reason
+                for reason in item.reasons
+                if reason not in (Reason.PERSON_CAP_PARTIAL, Reason.PERSON_CAP_REACHED)
+            )
+            amount = item.gross
+            if amount > room:
+                amount = room
+                reasons = (
+                    *reasons,
+                    Reason.PERSON_CAP_REACHED if room == 0 else Reason.PERSON_CAP_PARTIAL,
+                )
+            counted += amount
+            capped[key].append(item._replace(amount=amount, reasons=reasons))
+        totals = {
+            key: to_cents(sum((m.amount for m in items), ZERO)) for key, items in capped.items()
+        }
+        grand = sum(totals.values(), ZERO)
+        return {
+            key: AllowanceResult(
+                months=tuple(sorted(capped[key], key=lambda m: m.month)),
+                total=totals[key],
+                already_counted=already,
+                person_cap=person_cap,
+                shared_counted=grand - totals[key],
+            )
+            for key in parts
+        }
+
+
+def compute_shared(
+    rules: Sequence[RuleVersion],
+    months_by_enrolment: Mapping[int, Sequence[MonthHours]],
+    already_paid_or_due_before: Decimal = ZERO,
+) -> dict[int, AllowanceResult]:
+    """Compute the allowance of one person's enrolments of the same measure under one cap.
+
+    See ``Calculator.compute_shared``.
+    """
+    return Calculator(rules).compute_shared(months_by_enrolment, already_paid_or_due_before)
 
 
 def compute(

@@ -432,24 +432,44 @@ class EnrolmentAllowance:
 
 
 def enrolment_allowance(*, enrolment: Enrolment) -> EnrolmentAllowance:
-    """The allowance of one participant, month by month, with the reason for each cap."""
-    rows = enrolment_months(enrolment_ids=[enrolment.pk]).get(enrolment.pk, [])
+    """The allowance of one participant, month by month, with the reason for each cap.
+
+    The per-person cap is shared with the resident's other enrolments of the same measure
+    (``result.shared_counted`` is what they take from it)."""
+    ids = list(
+        Enrolment.objects.filter(
+            measure_id=enrolment.measure_id, resident_id=enrolment.resident_id
+        ).values_list("pk", flat=True)
+    )
+    if enrolment.pk not in ids:
+        ids.append(enrolment.pk)
+    months = enrolment_months(enrolment_ids=ids)
     rules = allowance_rules_for(measure_id=enrolment.measure_id)
-    result = allowance.compute(rules, month_hours(rows))
-    return EnrolmentAllowance(months=rows, result=result, rules=rules)
+    results = allowance.compute_shared(rules, {pk: month_hours(months.get(pk, [])) for pk in ids})
+    rows = months.get(enrolment.pk, [])
+    return EnrolmentAllowance(months=rows, result=results[enrolment.pk], rules=rules)
 
 
 def measure_allowance_due(*, measure_ids: Collection[int]) -> dict[int, Decimal]:
-    """Per measure, the allowance due to date from validated hours (all participants)."""
-    enrolments = dict(
-        Enrolment.objects.filter(measure_id__in=list(measure_ids)).values_list("pk", "measure_id")
-    )
+    """Per measure, the allowance due to date from validated hours (all participants; one
+    person cap per resident across their enrolments of the measure)."""
+    enrolments = {
+        pk: (measure_id, resident_id)
+        for pk, measure_id, resident_id in Enrolment.objects.filter(
+            measure_id__in=list(measure_ids)
+        ).values_list("pk", "measure_id", "resident_id")
+    }
     months = enrolment_months(enrolment_ids=list(enrolments))
-    rules = {mid: allowance_rules_for(measure_id=mid) for mid in measure_ids}
-    totals: dict[int, Decimal] = {mid: Decimal("0.00") for mid in measure_ids}
+    calculators = {
+        mid: allowance.Calculator(allowance_rules_for(measure_id=mid)) for mid in measure_ids
+    }
+    people: dict[tuple[int, int], dict[int, list[allowance.MonthHours]]] = defaultdict(dict)
     for enrolment_id, rows in months.items():
-        mid = enrolments[enrolment_id]
-        totals[mid] += allowance.compute(rules[mid], month_hours(rows)).total
+        people[enrolments[enrolment_id]][enrolment_id] = month_hours(rows)
+    totals: dict[int, Decimal] = {mid: Decimal("0.00") for mid in measure_ids}
+    for (mid, _resident_id), by_enrolment in people.items():
+        results = calculators[mid].compute_shared(by_enrolment)
+        totals[mid] += sum((r.total for r in results.values()), Decimal("0.00"))
     return totals
 
 

@@ -231,3 +231,23 @@ def test_month_view_caps_each_day_and_links_to_the_rest(client, lab):
     assert f"day={local:%Y-%m-%d}" in response.text
     day_list = client.get(reverse("activities_public:calendar"), {"day": f"{local:%Y-%m-%d}"})
     assert "Evento 5" in day_list.text
+
+
+def test_calendar_filter_bar_keeps_the_chosen_values(client, lab):
+    _published(lab, kind="educational")
+    url = reverse("activities_public:calendar")
+
+    for _ in range(2):  # the second answer comes from the cached filter bar
+        response = client.get(url, {"lab": lab.slug, "kind": "educational"})
+        assert f'<option value="{lab.slug}" selected>' in response.text
+        assert '<option value="educational" selected>' in response.text
+
+
+def test_calendar_ignores_filters_when_one_is_not_valid(client, lab, other_lab):
+    _published(lab, title_it="Corso A")
+    _published(other_lab, title_it="Corso B")
+
+    response = client.get(reverse("activities_public:calendar"), {"lab": lab.slug, "kind": "x"})
+
+    assert "Corso A" in response.text
+    assert "Corso B" in response.text

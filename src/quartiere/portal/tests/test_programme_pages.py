@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from quartiere.people.tests.factories import ResidentFactory
-from quartiere.programme import services
+from quartiere.programme import selectors, services
 from quartiere.programme.models import Milestone
 from quartiere.programme.tests.factories import (
     ActionFactory,
@@ -356,7 +356,7 @@ def test_pages_send_the_benchmarked_number_of_queries(client, tree, programme, l
         "programme_public:action_detail", args=[programme.slug, "manzano-demolizione"]
     )
 
-    assert _queries(client, programme_url) == 9
+    assert _queries(client, programme_url) == 7
     assert _queries(client, action_url) == 16
 
 
@@ -435,3 +435,18 @@ def test_logged_in_user_gets_a_fresh_page_when_anonymous_one_is_cached(
 
     assert "X-Page-Cache" not in response
     assert reverse("accounts:logout") in response.content.decode()
+
+
+def test_programme_page_funding_by_source_matches_the_selector(client, tree, programme) -> None:
+    """The page takes the rows per source from the tree: the same as ``funding_by_source``."""
+    response = client.get(reverse("programme_public:detail", args=[programme.slug]), {"x": "1"})
+
+    shown = [
+        (r.code, r.allocated_amount, r.committed_amount, r.paid_amount, r.share)
+        for r in response.context["by_source"]
+    ]
+    expected = [
+        (r.code, r.allocated_amount, r.committed_amount, r.paid_amount, r.share)
+        for r in selectors.funding_by_source(programme=programme)
+    ]
+    assert shown == expected

@@ -151,9 +151,7 @@ def test_phase_form_lists_units_by_building_and_stair(plan, origin, coordinator,
     assert [pk for pk, _ in groups[label]] == [unit.pk]
 
 
-def test_phase_form_refuses_units_of_another_district(
-    plan, other_lab, coordinator, login
-) -> None:
+def test_phase_form_refuses_units_of_another_district(plan, other_lab, coordinator, login) -> None:
     foreign = f.make_unit(f.make_building(other_lab))
     url = reverse("relocation:phase_create", args=[plan.pk])
 

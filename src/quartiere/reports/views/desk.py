@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quartiere.accounts.selectors import organisation_list
-from quartiere.core.exceptions import ApplicationError
+from quartiere.core.exceptions import ApplicationError, NoCurrentLabError
 from quartiere.core.views import scoped_or_404, staff_view
 from quartiere.people import selectors as people_selectors
 from quartiere.reports import selectors, services, sla
@@ -57,7 +57,7 @@ def _pick(items: Iterable[T], raw: Any) -> T | None:
 def _lab_or_refuse(request: HttpRequest) -> Any:
     lab = current_lab(request)
     if lab is None:
-        raise PermissionDenied
+        raise NoCurrentLabError("no lab chosen")
     return lab
 
 

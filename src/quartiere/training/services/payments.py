@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -389,32 +390,134 @@ def _plan_lines(
     frozen = _stream(_frozen_amounts(batch=batch), ("enrolment_id", "month", "frozen"))
     accounts = _AccountStream(batch)
     calculator = allowance.Calculator(rules)
-    month_hours = allowance.MonthHours
+    shared = _SharedCaps(batch)
     for enrolment_id, rows, frozen_by_month in _merge(hours, frozen):  # type: ignore[arg-type]
+        for group in shared.due_before(enrolment_id):
+            yield from _group_lines(batch, calculator, batched_months, group)
         account = accounts.get(enrolment_id)
-        result = calculator.compute(
-            [
-                month_hours(month, validated or ZERO, scheduled or ZERO)
-                for _e, month, validated, scheduled in rows
-            ]
+        if shared.holds(enrolment_id):
+            shared.add(enrolment_id, rows, frozen_by_month, account)
+            continue
+        result = calculator.compute(_month_hours(rows))
+        yield from _enrolment_lines(
+            batch, batched_months, enrolment_id, result, frozen_by_month, account
         )
-        seen: set[dt.date] = set()
-        for item in result.months:
-            seen.add(item.month)
-            if item.month == batch.month:
-                if item.amount > 0:
-                    yield _row(
-                        batch, enrolment_id, item, PaymentLineKind.ALLOWANCE, item.amount, account
-                    )
-            elif item.month in batched_months:
-                diff = item.amount - frozen_by_month.get(item.month, ZERO)
-                if diff != 0:
-                    yield _row(batch, enrolment_id, item, PaymentLineKind.ADJUSTMENT, diff, account)
-        for month, amount in frozen_by_month.items():
-            if month not in seen and amount != 0:
-                # Hours of a frozen month disappeared (corrected down to nothing).
-                empty = allowance.MonthAllowance(month, ZERO, ZERO, ZERO, ZERO, ZERO, ())
-                yield _row(batch, enrolment_id, empty, PaymentLineKind.ADJUSTMENT, -amount, account)
+    for group in shared.due_before(None):
+        yield from _group_lines(batch, calculator, batched_months, group)
+
+
+def _month_hours(rows: Sequence[HoursRow]) -> list[allowance.MonthHours]:
+    month_hours = allowance.MonthHours
+    return [
+        month_hours(month, validated or ZERO, scheduled or ZERO)
+        for _e, month, validated, scheduled in rows
+    ]
+
+
+def _enrolment_lines(
+    batch: PaymentBatch,
+    batched_months: frozenset[dt.date],
+    enrolment_id: int,
+    result: allowance.AllowanceResult,
+    frozen_by_month: dict[dt.date, Decimal],
+    account: tuple[str, str, str],
+) -> Iterator[tuple[Any, ...]]:
+    """One enrolment's allowance line of the batch month and adjustments of earlier months."""
+    seen: set[dt.date] = set()
+    for item in result.months:
+        seen.add(item.month)
+        if item.month == batch.month:
+            if item.amount > 0:
+                yield _row(
+                    batch, enrolment_id, item, PaymentLineKind.ALLOWANCE, item.amount, account
+                )
+        elif item.month in batched_months:
+            diff = item.amount - frozen_by_month.get(item.month, ZERO)
+            if diff != 0:
+                yield _row(batch, enrolment_id, item, PaymentLineKind.ADJUSTMENT, diff, account)
+    for month, amount in frozen_by_month.items():
+        if month not in seen and amount != 0:
+            # Hours of a frozen month disappeared (corrected down to nothing).
+            empty = allowance.MonthAllowance(month, ZERO, ZERO, ZERO, ZERO, ZERO, ())
+            yield _row(batch, enrolment_id, empty, PaymentLineKind.ADJUSTMENT, -amount, account)
+
+
+@dataclass
+class _Group:
+    """One resident's enrolments of the measure, gathered until the last one is read."""
+
+    last_id: int
+    entries: dict[int, tuple[list[HoursRow], dict[dt.date, Decimal], tuple[str, str, str]]]
+
+
+class _SharedCaps:
+    """Residents enrolled more than once in the measure share one person cap.
+
+    The streams come in enrolment order; the enrolments of such residents are held back until
+    the stream passes the resident's last enrolment, then computed together. Residents with a
+    single enrolment (nearly all) are never held, so memory stays flat.
+    """
+
+    def __init__(self, batch: PaymentBatch) -> None:
+        rows = (
+            Enrolment.objects.filter(measure_id=batch.measure_id, lab_id=batch.lab_id)
+            .filter(
+                resident_id__in=Enrolment.objects.filter(
+                    measure_id=batch.measure_id, lab_id=batch.lab_id
+                )
+                .order_by()
+                .values("resident_id")
+                .annotate(n=Count("id"))
+                .filter(n__gt=1)
+                .values("resident_id")
+            )
+            .order_by("resident_id", "id")
+            .values_list("resident_id", "id")
+        )
+        self._group_of: dict[int, _Group] = {}
+        groups: list[_Group] = []
+        for _resident_id, rows_of in groupby(rows, key=_FIRST):
+            ids = [row[1] for row in rows_of]
+            group = _Group(last_id=max(ids), entries={})
+            groups.append(group)
+            for enrolment_id in ids:
+                self._group_of[enrolment_id] = group
+        self._pending = deque(sorted(groups, key=lambda group: group.last_id))
+
+    def holds(self, enrolment_id: int) -> bool:
+        return enrolment_id in self._group_of
+
+    def add(
+        self,
+        enrolment_id: int,
+        rows: list[HoursRow],
+        frozen_by_month: dict[dt.date, Decimal],
+        account: tuple[str, str, str],
+    ) -> None:
+        self._group_of[enrolment_id].entries[enrolment_id] = (rows, frozen_by_month, account)
+
+    def due_before(self, enrolment_id: int | None) -> Iterator[_Group]:
+        """The groups complete once the stream reaches ``enrolment_id`` (None: the end)."""
+        while self._pending and (enrolment_id is None or self._pending[0].last_id < enrolment_id):
+            yield self._pending.popleft()
+
+
+def _group_lines(
+    batch: PaymentBatch,
+    calculator: allowance.Calculator,
+    batched_months: frozenset[dt.date],
+    group: _Group,
+) -> Iterator[tuple[Any, ...]]:
+    """The lines of one resident's enrolments, under one shared person cap."""
+    results = calculator.compute_shared(
+        {enrolment_id: _month_hours(rows) for enrolment_id, (rows, _f, _a) in group.entries.items()}
+    )
+    for enrolment_id in sorted(group.entries):
+        _rows, frozen_by_month, account = group.entries[enrolment_id]
+        yield from _enrolment_lines(
+            batch, batched_months, enrolment_id, results[enrolment_id], frozen_by_month, account
+        )
+    group.entries.clear()
 
 
 def _row(

@@ -13,6 +13,7 @@ from quartiere.training.allowance import (
     Reason,
     RuleVersion,
     compute,
+    compute_shared,
     rule_for,
     to_cents,
 )
@@ -196,3 +197,40 @@ def test_splitting_history_does_not_change_total(items, rate, month_cap, person_
     first = compute([rule], months[:cut])
     second = compute([rule], months[cut:], already_paid_or_due_before=first.total)
     assert first.total + second.total == whole.total
+
+
+def test_shared_cap_consumed_by_month_then_enrolment_id():
+    rule = _rule(D("5.00"), D("400.00"), D("1000.00"), None)
+    results = compute_shared(
+        [rule],
+        {
+            7: [hours(1, "100"), hours(2, "100")],
+            3: [hours(2, "100"), hours(3, "100")],
+        },
+    )
+
+    assert [m.amount for m in results[7].months] == [D("400.00"), D("200.00")]
+    assert [m.amount for m in results[3].months] == [D("400.00"), D("0.00")]
+    assert Reason.PERSON_CAP_REACHED in results[3].months[1].reasons
+    assert results[7].shared_counted == D("400.00")
+    assert results[3].remaining_cap == D("0.00")
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 12), st.integers(0, 200)), max_size=12),
+    st.lists(st.tuples(st.integers(1, 12), st.integers(0, 200)), max_size=12),
+    st.integers(0, 3000),
+)
+@settings(max_examples=60, deadline=None)
+def test_shared_cap_never_exceeded_by_the_enrolments_together(first, second, cap):
+    rule = _rule(D("5.00"), D("400.00"), D(cap), None)
+    results = compute_shared(
+        [rule],
+        {
+            1: [hours(m, str(h)) for m, h in first],
+            2: [hours(m, str(h)) for m, h in second],
+        },
+    )
+
+    assert results[1].total + results[2].total <= D(cap)
+    assert all(m.amount >= 0 for r in results.values() for m in r.months)

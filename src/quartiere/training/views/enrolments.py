@@ -117,6 +117,7 @@ def allowance_context(enrolment: Enrolment) -> dict[str, Any]:
         "total": data.result.total,
         "person_cap": data.result.person_cap,
         "remaining": data.result.remaining_cap,
+        "shared_cap": data.result.shared_counted,
         "rules": data.rules,
     }
 
@@ -394,13 +395,18 @@ def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     )
 
 
-def statement_response(request: HttpRequest, enrolment: Enrolment) -> HttpResponse:
-    context = {
+def statement_context(enrolment: Enrolment) -> dict[str, Any]:
+    """What the statement PDF shows: the participant, the months and the shared cap."""
+    return {
         "enrolment": enrolment,
         "resident": enrolment.resident,
         "generated_on": date_format(timezone.localdate(), "DATE_FORMAT"),
         **allowance_context(enrolment),
     }
+
+
+def statement_response(request: HttpRequest, enrolment: Enrolment) -> HttpResponse:
+    context = statement_context(enrolment)
     return pdf_response(
         request,
         "training/statement_pdf.html",
