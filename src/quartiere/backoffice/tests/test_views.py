@@ -423,12 +423,15 @@ def test_import_shows_file_error_when_columns_missing(login, coordinator) -> Non
     assert response.context["report"] is None
 
 
-def test_household_create_refuses_user_when_not_member_of_any_lab(login, make_user) -> None:
+def test_household_create_sends_user_to_choose_a_lab_when_none_is_chosen(login, make_user) -> None:
     admin_without_labs = make_user(is_superuser=True)
 
-    response = login(admin_without_labs).get(reverse("backoffice:household_create"))
+    response = login(admin_without_labs).get(reverse("backoffice:household_create"), follow=True)
 
-    assert response.status_code == 403
+    assert response.redirect_chain == [(reverse("backoffice:dashboard"), 302)]
+    shown = [str(m) for m in response.context["messages"]]
+    assert len(shown) == 1
+    assert "Scegli prima il laboratorio" in shown[0] or "Choose the lab" in shown[0]
 
 
 def test_import_refuses_upload_when_user_is_not_member_of_any_lab(login, make_user) -> None:
