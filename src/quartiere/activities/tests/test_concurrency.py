@@ -13,7 +13,12 @@ from quartiere.activities.models import Registration
 from quartiere.activities.tests.factories import ActivityFactory, ActivitySessionFactory
 from quartiere.core.testing import requires_postgresql
 
-pytestmark = [pytest.mark.django_db(transaction=True), requires_postgresql]
+# serialized_rollback: the flush after these tests must not lose the role groups and other
+# rows the migrations wrote, which the next transactional tests restore from the snapshot.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    requires_postgresql,
+]
 
 
 def _race(activity_id: int, names: list[str]) -> list[BaseException]:

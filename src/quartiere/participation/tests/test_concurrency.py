@@ -12,7 +12,12 @@ from quartiere.core.testing import requires_postgresql
 from quartiere.participation import services
 from quartiere.participation.models import Proposal, Support
 
-pytestmark = [pytest.mark.django_db(transaction=True), requires_postgresql]
+# serialized_rollback: the flush after these tests must not lose the role groups and other
+# rows the migrations wrote, which the next transactional tests restore from the snapshot.
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    requires_postgresql,
+]
 
 
 def test_support_add_keeps_one_support_when_the_same_resident_clicks_twice_at_once(

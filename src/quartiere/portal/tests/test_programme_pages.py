@@ -150,12 +150,14 @@ def test_action_page_sends_constant_queries_when_milestones_grow(client, tree, p
     assert _queries(client, url) == before
 
 
-@pytest.mark.parametrize("page", ["detail", "action_detail"])
+# Not named "page": pytest-playwright owns that fixture name, and a parameter of that name
+# drags the browser tests (which empty the database) into the middle of the run.
+@pytest.mark.parametrize("url_name", ["detail", "action_detail"])
 def test_cached_page_answers_without_queries_when_asked_again(
-    client, tree, programme, page, django_assert_num_queries
+    client, tree, programme, url_name, django_assert_num_queries
 ) -> None:
-    args = [programme.slug] + (["manzano-demolizione"] if page == "action_detail" else [])
-    url = reverse(f"programme_public:{page}", args=args)
+    args = [programme.slug] + (["manzano-demolizione"] if url_name == "action_detail" else [])
+    url = reverse(f"programme_public:{url_name}", args=args)
     first = client.get(url)
 
     with django_assert_num_queries(0):
