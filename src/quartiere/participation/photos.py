@@ -1,49 +1,16 @@
-"""Check an uploaded workshop photo by its content and drop its metadata. No Django here."""
+"""Workshop photos: JPEG or PNG up to 8 MB, at most 2000 px, metadata dropped. No Django here."""
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from quartiere.core.uploads import CleanUpload, clean_image
+from quartiere.core.uploads import UploadRejectedError as PhotoRejectedError
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_SIDE = 2000  # pixels: public pages do not need more, and phones download less
-FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png")}
+
+__all__ = ["MAX_BYTES", "MAX_SIDE", "CleanUpload", "PhotoRejectedError", "clean_photo"]
 
 
-class PhotoRejectedError(ValueError):
-    """The file is empty, too big, or not a JPEG or PNG image."""
-
-
-@dataclass(frozen=True)
-class CleanPhoto:
-    content: bytes
-    content_type: str
-    extension: str
-
-
-def clean_photo(data: bytes, *, max_bytes: int = MAX_BYTES) -> CleanPhoto:
+def clean_photo(data: bytes, *, max_bytes: int = MAX_BYTES) -> CleanUpload:
     """Accept a JPEG or PNG, re-encoded upright from its pixels alone (no EXIF, GPS or XMP)."""
-    if not data:
-        raise PhotoRejectedError("empty")
-    if len(data) > max_bytes:
-        raise PhotoRejectedError("too_big")
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format or ""
-            if fmt not in FORMATS:
-                raise PhotoRejectedError("type")
-            img.load()
-            upright = ImageOps.exif_transpose(img).convert("RGBA" if fmt == "PNG" else "RGB")
-            upright.thumbnail((MAX_SIDE, MAX_SIDE))
-            clean = Image.frombytes(upright.mode, upright.size, upright.tobytes())
-            out = io.BytesIO()
-            if fmt == "JPEG":
-                clean.save(out, format="JPEG", quality=85)
-            else:
-                clean.save(out, format="PNG", optimize=True)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise PhotoRejectedError("type") from exc
-    content_type, extension = FORMATS[fmt]
-    return CleanPhoto(out.getvalue(), content_type, extension)
+    return clean_image(data, max_bytes=max_bytes, max_side=MAX_SIDE, quality=85)
