@@ -52,6 +52,38 @@ def _ensure_database(url: str, scale: str) -> bool:
     return True
 
 
+def _private_redis() -> str:
+    """Start a throw-away Redis for this run and return its URL ("" when there is none).
+
+    Production shares a Redis cache between workers (CACHE_URL); the benchmarks measure that
+    set-up, including what it enables (cached sessions and auth context, accounts/authcache.py).
+    """
+    import atexit
+    import shutil
+    import socket
+    import subprocess
+
+    server = shutil.which("redis-server")
+    if not server:
+        return ""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(  # noqa: S603 - a fixed local binary with fixed arguments
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    atexit.register(proc.terminate)
+    for _ in range(50):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.1):
+                return f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.1)
+    proc.terminate()
+    return ""
+
+
 def timed(fn: Callable[[], Any], *, runs: int, warmup: int = 3) -> float:
     """Median wall time of ``fn`` in milliseconds."""
     for _ in range(warmup):
@@ -126,6 +158,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quartiere.settings")
     # Intake queues its e-mails as production does (a database task), instead of sending them.
     os.environ.setdefault("QUARTIERE_TASKS", "database")
+    if "CACHE_URL" not in os.environ:
+        os.environ["CACHE_URL"] = _private_redis()
+    print(f"cache: {os.environ['CACHE_URL'] or 'local memory (no redis-server found)'}")
     import django
 
     django.setup()

@@ -68,7 +68,7 @@ def _client(username: str | None) -> Client:
     client = Client()
     if username is not None:
         user = get_user_model().objects.get(username=username)
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="quartiere.accounts.backends.CachedModelBackend")
     return client
 
 

@@ -94,7 +94,7 @@ def login() -> Callable[[User], Client]:
 
     def make(user: User) -> Client:
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="quartiere.accounts.backends.CachedModelBackend")
         return client
 
     return make

@@ -114,7 +114,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "quartiere.accounts.middleware.CachedOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -148,7 +148,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "quartiere.accounts.backends.CachedModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -218,6 +218,21 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# The user, their permissions, labs and two-factor devices are cached between requests
+# (accounts/authcache.py) when the cache is shared by every process, so that a change reaches
+# all of them at once; sessions then read from the cache too (written through to the database).
+# A local-memory cache is private to each gunicorn worker: nothing is cached across requests
+# there, unless AUTH_CACHE_SECONDS says so (the tests: one process).
+_SHARED_CACHE = CACHE_URL.startswith(("redis://", "rediss://"))
+AUTH_CACHE_SECONDS = int(
+    os.environ.get("AUTH_CACHE_SECONDS", "300" if _SHARED_CACHE or ENV == "test" else "0")
+)
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if _SHARED_CACHE
+    else "django.contrib.sessions.backends.db"
+)
 
 # Background tasks: run at once in the demo and tests (no worker needed); in production they
 # go to the database queue that ``quartiere worker`` drains.

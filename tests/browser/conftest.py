@@ -183,7 +183,7 @@ def login(server: str, page: Page) -> Callable[[str], Page]:
         client = Client()
         client.force_login(
             User.objects.get(username=username),
-            backend="django.contrib.auth.backends.ModelBackend",
+            backend="quartiere.accounts.backends.CachedModelBackend",
         )
         cookie = client.cookies["sessionid"]
         page.context.add_cookies(

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "quartiere.accounts"
     label = "accounts"
     verbose_name = _("Accounts, organisations and labs")
+
+    def ready(self) -> None:
+        from quartiere.accounts import authcache
+
+        authcache.connect()

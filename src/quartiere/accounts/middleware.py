@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +14,9 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
+from django_otp.middleware import OTPMiddleware
 
+from quartiere.accounts import authcache
 from quartiere.accounts.enums import Role
 from quartiere.accounts.models import Lab
 from quartiere.accounts.selectors import user_scope
@@ -31,7 +34,9 @@ def _current_lab(request: HttpRequest) -> Lab | None:
         if scope.all_labs:
             return None  # region-wide roles work on every lab until they pick one
         wanted = min(scope.lab_ids)
-    return Lab.objects.select_related("district").filter(pk=wanted).first()
+    return authcache.cached_shared(
+        f"lab:{wanted}", lambda: Lab.objects.select_related("district").filter(pk=wanted).first()
+    )
 
 
 class CurrentLabMiddleware:
@@ -65,13 +70,17 @@ class TwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not request.path.startswith(TWO_FACTOR_EXEMPT):
-            if user_has_device(user):
-                if not user.is_verified():  # type: ignore[union-attr,attr-defined]
-                    return redirect_to_login(
-                        request.get_full_path(), reverse("accounts:twofactor_verify")
-                    )
-            elif settings.TWO_FACTOR_REQUIRED and _is_staff(request):
+        if (
+            user.is_authenticated
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
+            and not request.path.startswith(TWO_FACTOR_EXEMPT)
+        ):
+            # A verified session skips this: no device lookup on most requests.
+            if authcache.cached(user.pk, "has_device", lambda: user_has_device(user)):
+                return redirect_to_login(
+                    request.get_full_path(), reverse("accounts:twofactor_verify")
+                )
+            if settings.TWO_FACTOR_REQUIRED and _is_staff(request):
                 return redirect_to_login(
                     request.get_full_path(), reverse("accounts:twofactor_setup")
                 )
@@ -81,3 +90,17 @@ class TwoFactorMiddleware:
 def _is_staff(request: HttpRequest) -> bool:
     scope = user_scope(request.user)
     return bool(request.user.is_staff or scope.all_labs or scope.roles - {Role.RESIDENT})
+
+
+class CachedOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware, with the verified device read through the auth cache.
+
+    Saving or deleting any device bumps the cache version, so a removed device stops
+    verifying the session on the next request.
+    """
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Any:
+        return authcache.cached_shared(
+            f"device:{persistent_id}",
+            lambda: super(CachedOTPMiddleware, self)._device_from_persistent_id(persistent_id),
+        )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from quartiere.accounts import authcache
 from quartiere.accounts.enums import REGION_WIDE_ROLES, LabStatus, Role
 from quartiere.accounts.models import Lab, Membership, Organisation
 
@@ -42,6 +43,12 @@ def user_scope(user: Any) -> Scope:
     cached = getattr(user, "_quartiere_scope", None)
     if cached is not None:
         return cached
+    scope = authcache.cached(user.pk, "scope", lambda: _build_scope(user))
+    user._quartiere_scope = scope
+    return scope
+
+
+def _build_scope(user: Any) -> Scope:
     rows = list(
         Membership.objects.filter(user=user, is_active=True).values_list(
             "role", "lab_id", "lab__district_id"
@@ -64,7 +71,6 @@ def user_scope(user: Any) -> Scope:
             frozenset(d for _, _, d in rows if d is not None),
             roles,
         )
-    user._quartiere_scope = scope
     return scope
 
 
