@@ -17,6 +17,7 @@ from quartiere.accounts.enums import REGION_WIDE_ROLES, Role
 from quartiere.accounts.models import Lab, User
 from quartiere.accounts.services import membership_grant
 from quartiere.accounts.tests.factories import LabFactory, UserFactory
+from quartiere.core.templatetags.memo import memo_clear
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +29,7 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def _clear_cache():  # type: ignore[no-untyped-def]
     cache.clear()
+    memo_clear()
     yield
     cache.clear()
 

@@ -1,0 +1,91 @@
+"""``{% memoinclude %}``: an include rendered once per key and then reused.
+
+For the page chrome whose output is a pure function of a few values and of the code: the
+menus depend only on the language, the page's URL name and the user's permissions, never on
+data. The layout's menus cost about half of an empty page's rendering; rendered once per key,
+they cost a dictionary lookup afterwards. The memo lives in the process (like Django's cached
+template loader), is bounded (least recently used entries go first), and is cleared when the
+URL configuration, languages or templates change (tests' ``override_settings``).
+
+Every value the fragment reads must be in the key: the tag is for fragments without data.
+
+    {% memoinclude "partials/_footer.html" LANGUAGE_CODE %}
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from django import template
+from django.template.base import FilterExpression, Parser, Token
+from django.template.context import Context
+from django.test.signals import setting_changed
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+MAX_ENTRIES = 1024
+_memo: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
+_lock = threading.Lock()
+
+
+def memo_clear() -> None:
+    with _lock:
+        _memo.clear()
+
+
+class MemoIncludeNode(template.Node):
+    def __init__(self, name: FilterExpression, keys: list[FilterExpression]) -> None:
+        self.name = name
+        self.keys = keys
+
+    def render(self, context: Context) -> str:
+        name = self.name.resolve(context)
+        key = (name, *(_hashable(k.resolve(context)) for k in self.keys))
+        with _lock:
+            found = _memo.get(key)
+            if found is not None:
+                _memo.move_to_end(key)
+                return found
+        fragment = context.template.engine.get_template(name)  # type: ignore[union-attr]
+        with context.push():
+            html = mark_safe(fragment.render(context))  # noqa: S308 - template output
+        with _lock:
+            _memo[key] = html
+            if len(_memo) > MAX_ENTRIES:
+                _memo.popitem(last=False)
+        return html
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, (set, frozenset, list, tuple)):
+        return tuple(sorted(str(v) for v in value))
+    return value if value is None or isinstance(value, (str, int, bool)) else str(value)
+
+
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "TEMPLATES", "INSTALLED_APPS"}:
+        memo_clear()
+
+
+setting_changed.connect(_on_setting_changed, dispatch_uid="quartiere.memo.setting_changed")
+
+
+@register.tag
+def memoinclude(parser: Parser, token: Token) -> MemoIncludeNode:
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("memoinclude takes a template name and key values")
+    return MemoIncludeNode(
+        parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]]
+    )
+
+
+@register.filter
+def perm_key(user: Any) -> tuple[Any, ...]:
+    """The part of a user the menus depend on: superuser or not, and the permission set."""
+    if not getattr(user, "is_authenticated", False):
+        return ("anonymous",)
+    return (bool(user.is_superuser), *sorted(user.get_all_permissions()))
