@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,7 @@ from quartiere.core import selectors as core_selectors
 from quartiere.core.exceptions import ApplicationError, NoCurrentLabError
 from quartiere.core.exports import FORMATS, export_response
 from quartiere.core.importing import FileFormatError
+from quartiere.core.links import pk_url
 from quartiere.core.views import apply_service_errors, paginate, scoped_or_404, staff_view
 from quartiere.people import selectors as people_selectors
 from quartiere.people import services as people_services
@@ -107,10 +109,40 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": _resident_rows(page.object_list),
             "query": query.urlencode(),
             "searched": any(filters.values()) if filters else False,
         },
     )
+
+
+def _resident_rows(residents: Any) -> list[dict[str, Any]]:
+    """The list's cells, prepared once per row (addresses without a reverse() per link)."""
+    resident_url = pk_url("backoffice:resident_detail")
+    household_url = pk_url("backoffice:household_detail")
+    rows = []
+    for r in residents:
+        household = r.household
+        tenancy = (getattr(household, "open_tenancies", None) or [None])[0] if household else None
+        address = ""
+        if tenancy is not None:
+            place = _("%(stair)s, floor %(floor)s") % {
+                "stair": tenancy.unit.entrance.name,
+                "floor": tenancy.unit.floor,
+            }
+            address = f"{tenancy.unit.building.address}, {place}"
+        rows.append(
+            {
+                "url": resident_url(r.pk),
+                "name": f"{r.last_name} {r.first_name}",
+                "codice_fiscale": r.codice_fiscale,
+                "born": date_format(r.birth_date, "SHORT_DATE_FORMAT") if r.birth_date else "",
+                "address": address,
+                "household_url": household_url(r.household_id) if household else "",
+                "household": household.label if household else "",
+            }
+        )
+    return rows
 
 
 @staff_view("people.view_resident", "people.export_residents")
