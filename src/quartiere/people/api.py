@@ -10,6 +10,7 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from quartiere.core.drf import ViewPermission, error_responses
 from quartiere.core.views import scoped_or_404
 from quartiere.people import selectors
+from quartiere.people.enums import Gender, HouseholdRole, Language
 from quartiere.people.models import Resident
 
 
@@ -31,15 +32,46 @@ class ResidentOutput(serializers.ModelSerializer):
         ]
 
 
+LIST_FIELDS = (
+    "id",
+    "lab_id",
+    "first_name",
+    "last_name",
+    "codice_fiscale",
+    "birth_date",
+    "gender",
+    "citizenship",
+    "preferred_language",
+    "household_id",
+    "household_role",
+)
+
+
+class ResidentListItem(serializers.Serializer):
+    """A row of the search: the same fields as a resident, read as plain values (no model)."""
+
+    id = serializers.IntegerField()
+    lab = serializers.IntegerField(source="lab_id")
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    codice_fiscale = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True)
+    citizenship = serializers.CharField()
+    preferred_language = serializers.ChoiceField(choices=Language.choices)
+    household = serializers.IntegerField(source="household_id", allow_null=True)
+    household_role = serializers.ChoiceField(choices=HouseholdRole.choices, allow_blank=True)
+
+
 @extend_schema(
     tags=["people"],
     parameters=[
         OpenApiParameter("q", str, description="Name prefix (either order) or codice fiscale"),
     ],
-    responses={200: ResidentOutput(many=True), **error_responses(400, 401, 403, 404)},
+    responses={200: ResidentListItem(many=True), **error_responses(400, 401, 403, 404)},
 )
 class ResidentListApi(ListAPIView):
-    serializer_class = ResidentOutput
+    serializer_class = ResidentListItem
     permission_classes = [ViewPermission]
     queryset = Resident.objects.none()
 
@@ -51,7 +83,7 @@ class ResidentListApi(ListAPIView):
         filters.is_valid(raise_exception=True)
         return selectors.resident_list(
             user=self.request.user, q=filters.validated_data.get("q", ""), with_address=False
-        )
+        ).values(*LIST_FIELDS)
 
 
 @extend_schema(tags=["people"], responses={200: ResidentOutput, **error_responses(401, 403, 404)})
