@@ -14,27 +14,9 @@ from quartiere.people.enums import Gender, HouseholdRole, Language
 from quartiere.people.models import Resident
 
 
-class ResidentOutput(serializers.ModelSerializer):
-    class Meta:
-        model = Resident
-        fields = [
-            "id",
-            "lab",
-            "first_name",
-            "last_name",
-            "codice_fiscale",
-            "birth_date",
-            "gender",
-            "citizenship",
-            "preferred_language",
-            "household",
-            "household_role",
-        ]
-
-
-LIST_FIELDS = (
+FIELDS = (
     "id",
-    "lab_id",
+    "lab",
     "first_name",
     "last_name",
     "codice_fiscale",
@@ -42,9 +24,17 @@ LIST_FIELDS = (
     "gender",
     "citizenship",
     "preferred_language",
-    "household_id",
+    "household",
     "household_role",
 )
+# The search reads the same fields as plain values: foreign keys by their column.
+LIST_FIELDS = tuple(f"{f}_id" if f in {"lab", "household"} else f for f in FIELDS)
+
+
+class ResidentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Resident
+        fields = FIELDS
 
 
 class ResidentListItem(serializers.Serializer):
