@@ -13,7 +13,6 @@ from quartiere.people import selectors
 from quartiere.people.enums import Gender, HouseholdRole, Language
 from quartiere.people.models import Resident
 
-
 FIELDS = (
     "id",
     "lab",
