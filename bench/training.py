@@ -9,6 +9,8 @@ from its draft inside a transaction that is rolled back, so every run does the w
 the aggregation, the allowance of every participant through ``training.allowance``, the
 frozen lines and the IBAN snapshot.
 
+The build reads that aggregation folded into arrays per enrolment, with what earlier batches
+froze and the account, in one server-side query, and computes one allowance per person.
 Its lower bound, side by side in the same rounds, is the single SQL aggregation of validated
 hours that the build needs (per participant and month, up to the batch's month: the person
 cap and the corrections of earlier months depend on every month), replayed raw and fetched.

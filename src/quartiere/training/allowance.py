@@ -3,6 +3,11 @@
     monthly_amount(m) = min(MONTH_CAP, HOURLY_RATE * validated_hours(m))   (half-up, cent)
     total_due         = min(PERSON_CAP, sum over months of monthly_amount(m))
 
+The rule is per person and measure: a resident enrolled on several paths of the same measure
+has their validated and scheduled hours of a month added up across those enrolments, and the
+optional minimum attendance share, the monthly cap and the person cap apply once to that sum
+(``compute_person``). Two paths in one month never pay more than one monthly cap.
+
 A month below the optional minimum attendance share (validated / scheduled hours) is worth
 nothing. The rule in force for a month is the version whose validity covers the first day of
 that month. Every cap, threshold or missing rule leaves a ``Reason`` on the month, so a
@@ -10,20 +15,19 @@ participant page or a statement can explain the figure.
 
 The person cap is applied in month order: the months are consumed from the earliest, and what
 earlier batches already paid or froze (``already_paid_or_due_before``) counts against the cap
-first. A resident enrolled on several paths of the same measure has one person cap for all of
-them (``compute_shared``): the cap is consumed month by month from the earliest and, within a
-month, in enrolment id order. Everything here is ``Decimal`` euros; the only rounding is
-half-up to the cent at the monthly step (``to_cents``).
+first. Everything here is ``Decimal`` euros; the only rounding is half-up to the cent at the
+monthly step (``to_cents``).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -38,7 +42,7 @@ __all__ = [
     "Reason",
     "RuleVersion",
     "compute",
-    "compute_shared",
+    "compute_person",
     "month_start",
     "rule_for",
     "to_cents",
@@ -141,24 +145,24 @@ class MonthAllowance(NamedTuple):
         return self.validated_hours / self.scheduled_hours
 
 
-@dataclass(frozen=True, slots=True)
-class AllowanceResult:
-    """The months in order, the total due for them and the person cap that bounded it."""
+class AllowanceResult(NamedTuple):
+    """One person's months in order (hours of all their enrolments of the measure added up),
+    the total due for them and the person cap that bounded it. (A named tuple: immutable, and
+    cheap to create for the thousands of people of a batch.)"""
 
     months: tuple[MonthAllowance, ...]
     total: Decimal
     already_counted: Decimal = ZERO
     person_cap: Decimal | None = None
-    shared_counted: Decimal = ZERO
-    """What the person's other enrolments of the same measure take from the same cap."""
+    enrolment_count: int = 1
+    """How many of the person's enrolments (paths) of the measure the months add up."""
 
     @property
     def remaining_cap(self) -> Decimal | None:
-        """What could still be paid under the person cap after these months (and after what
-        the person's other enrolments of the measure take)."""
+        """What could still be paid under the person cap after these months."""
         if self.person_cap is None:
             return None
-        return max(ZERO, self.person_cap - self.already_counted - self.shared_counted - self.total)
+        return max(ZERO, self.person_cap - self.already_counted - self.total)
 
     def for_month(self, month: date) -> MonthAllowance | None:
         """The allowance of ``month`` (any day in it), or None."""
@@ -200,15 +204,23 @@ class _Prepared:
         )
 
 
+_FIRST = itemgetter(0)
+_UNSEEN: Any = object()
+_NO_RULE: tuple[Reason, ...] = (Reason.NO_RULE,)
+_NO_HOURS: tuple[Reason, ...] = (Reason.NO_HOURS,)
+_BELOW_MIN: tuple[Reason, ...] = (Reason.BELOW_MIN_ATTENDANCE,)
+_MONTH_CAP: tuple[Reason, ...] = (Reason.MONTH_CAP,)
+
+
 def _decimal(value: Decimal | int | str) -> Decimal:
     return value if type(value) is Decimal else Decimal(value)
 
 
 class Calculator:
-    """``compute`` for many participants under the same rules (rule lookups cached by month).
+    """``compute`` for many people under the same rules (rule lookups cached by month).
 
     A batch of thousands of participants creates one calculator and calls ``compute`` for each
-    of them; the result is the same as the module-level ``compute``.
+    person; the result is the same as the module-level ``compute``.
     """
 
     __slots__ = ("_by_month", "rules")
@@ -227,176 +239,139 @@ class Calculator:
             return prepared
 
     def compute(
-        self, months: Sequence[MonthHours], already_paid_or_due_before: Decimal = ZERO
+        self,
+        months: Iterable[tuple[date, Decimal, Decimal]],
+        already_paid_or_due_before: Decimal = ZERO,
+        *,
+        enrolment_count: int = 1,
     ) -> AllowanceResult:
-        """Compute one participant's allowance; see the module-level ``compute``."""
-        merged: dict[date, tuple[Decimal, Decimal]] = {}
-        for month, validated, scheduled in months:
+        """Compute one person's allowance in one measure; see the module-level ``compute``."""
+        # Months in calendar order; entries of the same month (one per enrolment) added up.
+        merged: list[tuple[date, Decimal, Decimal]] = []
+        previous: date | None = None
+        for month, validated, scheduled in sorted(months, key=_FIRST):
             if month.day != 1:
                 month = month.replace(day=1)
             if type(validated) is not Decimal:
                 validated = Decimal(validated)
             if type(scheduled) is not Decimal:
                 scheduled = Decimal(scheduled)
-            previous = merged.get(month)
-            if previous is not None:
-                validated += previous[0]
-                scheduled += previous[1]
-            merged[month] = (validated, scheduled)
+            if month == previous:
+                _month, before_validated, before_scheduled = merged[-1]
+                merged[-1] = (month, before_validated + validated, before_scheduled + scheduled)
+            else:
+                merged.append((month, validated, scheduled))
+                previous = month
         by_month = self._by_month
-        already = to_cents(max(ZERO, _decimal(already_paid_or_due_before)))
+        already = ZERO
+        if already_paid_or_due_before:
+            already = to_cents(max(ZERO, _decimal(already_paid_or_due_before)))
         counted = already
-        total = ZERO
         person_cap: Decimal | None = None
         results: list[MonthAllowance] = []
-        for month in sorted(merged):
-            validated, scheduled = merged[month]
-            prepared = by_month[month] if month in by_month else self._rule(month)
+        append = results.append
+        new = tuple.__new__  # MonthAllowance(...) without its Python-level __new__: many months
+        for month, validated, scheduled in merged:
+            prepared = by_month.get(month, _UNSEEN)
+            if prepared is _UNSEEN:
+                prepared = self._rule(month)
             if prepared is None:
-                results.append(
-                    MonthAllowance(
-                        month, validated, scheduled, ZERO, ZERO, ZERO, (Reason.NO_RULE,), None
+                append(
+                    new(
+                        MonthAllowance,
+                        (month, validated, scheduled, ZERO, ZERO, ZERO, _NO_RULE, None),
                     )
                 )
                 continue
-            reasons: tuple[Reason, ...] = ()
+            reasons: tuple[Reason, ...]
             if validated <= 0:
-                gross, reasons = ZERO, (Reason.NO_HOURS,)
+                gross, reasons = ZERO, _NO_HOURS
             elif (
                 prepared.ratio is not None
                 and scheduled > 0
                 and validated < prepared.ratio * scheduled
             ):
-                gross, reasons = ZERO, (Reason.BELOW_MIN_ATTENDANCE,)
+                gross, reasons = ZERO, _BELOW_MIN
             else:
                 gross = (prepared.rate * validated).quantize(CENT, rounding=ROUND_HALF_UP)
                 if gross > prepared.month_cap:
-                    gross, reasons = prepared.month_cap, (Reason.MONTH_CAP,)
+                    gross, reasons = prepared.month_cap, _MONTH_CAP
+                else:
+                    reasons = ()
             cap = prepared.person_cap
-            person_cap = cap if person_cap is None or cap < person_cap else person_cap
+            if person_cap is None or cap < person_cap:
+                person_cap = cap
+            amount = gross
             room = person_cap - counted
             if room < 0:
                 room = ZERO
-            amount = gross
             if gross > room:
                 amount = room
-                reasons = (
-                    *reasons,
-                    Reason.PERSON_CAP_REACHED if room == 0 else Reason.PERSON_CAP_PARTIAL,
-                )
+                if room > 0:
+                    reasons = (*reasons, Reason.PERSON_CAP_PARTIAL)
+                else:
+                    reasons = (*reasons, Reason.PERSON_CAP_REACHED)
             counted += amount
-            total += amount
-            results.append(
-                MonthAllowance(
-                    month,
-                    validated,
-                    scheduled,
-                    prepared.rate,
-                    gross,
-                    amount,
-                    reasons,
-                    prepared.rule,
+            append(
+                new(
+                    MonthAllowance,
+                    (
+                        month,
+                        validated,
+                        scheduled,
+                        prepared.rate,
+                        gross,
+                        amount,
+                        reasons,
+                        prepared.rule,
+                    ),
                 )
             )
-        return AllowanceResult(
-            months=tuple(results),
-            total=to_cents(total),
-            already_counted=already,
-            person_cap=person_cap,
+        return new(
+            AllowanceResult,
+            (tuple(results), to_cents(counted - already), already, person_cap, enrolment_count),
         )
 
-    def compute_shared(
+    def compute_person(
         self,
-        months_by_enrolment: Mapping[int, Sequence[MonthHours]],
+        months_by_enrolment: Mapping[int, Iterable[tuple[date, Decimal, Decimal]]],
         already_paid_or_due_before: Decimal = ZERO,
-    ) -> dict[int, AllowanceResult]:
-        """Compute several enrolments of one person in one measure under one person cap.
-
-        Each enrolment keeps its own months and monthly cap; the person cap is shared: it is
-        consumed in month order and, within a month, in enrolment id order, so the split is
-        deterministic and new hours in a later month never take money from an earlier one.
-        ``already_paid_or_due_before`` counts against the shared cap first. Each result's
-        ``shared_counted`` is what the person's other enrolments take from the cap.
-        """
-        if len(months_by_enrolment) <= 1:
-            return {
-                key: self.compute(months, already_paid_or_due_before)
-                for key, months in months_by_enrolment.items()
-            }
-        parts: dict[int, AllowanceResult] = {
-            key: self.compute(months, ZERO) for key, months in months_by_enrolment.items()
-        }
-        already = to_cents(max(ZERO, _decimal(already_paid_or_due_before)))
-        entries = sorted(
-            (item.month, key, index)
-            for key, part in parts.items()
-            for index, item in enumerate(part.months)
+    ) -> AllowanceResult:
+        """Compute one person's allowance from the months of each of their enrolments of the
+        measure: the hours of a month are added up across enrolments first, so the minimum
+        attendance share, the monthly cap and the person cap apply once per person."""
+        return self.compute(
+            [item for months in months_by_enrolment.values() for item in months],
+            already_paid_or_due_before,
+            enrolment_count=max(1, len(months_by_enrolment)),
         )
-        counted = already
-        person_cap: Decimal | None = None
-        capped: dict[int, list[MonthAllowance]] = {key: [] for key in parts}
-        for month, key, index in entries:
-            item = parts[key].months[index]
-            prepared = self._rule(month)
-            if prepared is None:
-                capped[key].append(item)
-                continue
-            cap = prepared.person_cap
-            person_cap = cap if person_cap is None or cap < person_cap else person_cap
-            room = max(ZERO, person_cap - counted)
-            reasons: tuple[Reason, ...] = tuple(
-                reason
-                for reason in item.reasons
-                if reason not in (Reason.PERSON_CAP_PARTIAL, Reason.PERSON_CAP_REACHED)
-            )
-            amount = item.gross
-            if amount > room:
-                amount = room
-                reasons = (
-                    *reasons,
-                    Reason.PERSON_CAP_REACHED if room == 0 else Reason.PERSON_CAP_PARTIAL,
-                )
-            counted += amount
-            capped[key].append(item._replace(amount=amount, reasons=reasons))
-        totals = {
-            key: to_cents(sum((m.amount for m in items), ZERO)) for key, items in capped.items()
-        }
-        grand = sum(totals.values(), ZERO)
-        return {
-            key: AllowanceResult(
-                months=tuple(sorted(capped[key], key=lambda m: m.month)),
-                total=totals[key],
-                already_counted=already,
-                person_cap=person_cap,
-                shared_counted=grand - totals[key],
-            )
-            for key in parts
-        }
 
 
-def compute_shared(
+def compute_person(
     rules: Sequence[RuleVersion],
-    months_by_enrolment: Mapping[int, Sequence[MonthHours]],
+    months_by_enrolment: Mapping[int, Iterable[tuple[date, Decimal, Decimal]]],
     already_paid_or_due_before: Decimal = ZERO,
-) -> dict[int, AllowanceResult]:
-    """Compute the allowance of one person's enrolments of the same measure under one cap.
+) -> AllowanceResult:
+    """Compute the allowance of one person from their enrolments of the same measure.
 
-    See ``Calculator.compute_shared``.
+    See ``Calculator.compute_person``.
     """
-    return Calculator(rules).compute_shared(months_by_enrolment, already_paid_or_due_before)
+    return Calculator(rules).compute_person(months_by_enrolment, already_paid_or_due_before)
 
 
 def compute(
     rules: Sequence[RuleVersion],
-    months: Sequence[MonthHours],
+    months: Iterable[tuple[date, Decimal, Decimal]],
     already_paid_or_due_before: Decimal = ZERO,
 ) -> AllowanceResult:
-    """Compute the allowance of one participant for ``months``.
+    """Compute the allowance of one person in one measure for ``months``.
 
-    ``already_paid_or_due_before`` is what earlier batches already paid or froze for this
-    person (months not in ``months``); it counts against the person cap first. Months are
-    processed in calendar order; two entries for the same month are summed. The person cap used
-    is the one of the rule in force in each month (the tightest seen so far), so a rule change
-    never lets the total exceed the cap in force when the money is due.
+    ``months`` may hold several entries for the same month (one per enrolment of the person in
+    the measure): they are added up before the minimum attendance share and the monthly cap,
+    which apply per person and month. ``already_paid_or_due_before`` is what earlier batches
+    already paid or froze for this person (months not in ``months``); it counts against the
+    person cap first. Months are processed in calendar order. The person cap used is the one of
+    the rule in force in each month (the tightest seen so far), so a rule change never lets the
+    total exceed the cap in force when the money is due.
     """
     return Calculator(rules).compute(months, already_paid_or_due_before)

@@ -426,17 +426,42 @@ def month_hours(rows: Iterable[MonthRow]) -> list[allowance.MonthHours]:
 
 @dataclass(frozen=True)
 class EnrolmentAllowance:
+    """A participant's allowance: the person's months in the measure (the hours of all their
+    enrolments of it added up), this enrolment's own months, and the calculation."""
+
     months: list[MonthRow]
+    path_months: list[MonthRow]
     result: allowance.AllowanceResult
     rules: list[allowance.RuleVersion]
+    enrolment_ids: list[int]
+
+
+def _add_up(rows: Iterable[MonthRow]) -> list[MonthRow]:
+    """One row per month: the rows of several enrolments added up."""
+    by_month: dict[dt.date, MonthRow] = {}
+    for r in rows:
+        seen = by_month.get(r.month)
+        by_month[r.month] = (
+            r
+            if seen is None
+            else MonthRow(
+                month=r.month,
+                validated_hours=seen.validated_hours + r.validated_hours,
+                scheduled_hours=seen.scheduled_hours + r.scheduled_hours,
+                justified_hours=seen.justified_hours + r.justified_hours,
+                pending_hours=seen.pending_hours + r.pending_hours,
+            )
+        )
+    return [by_month[month] for month in sorted(by_month)]
 
 
 def enrolment_allowance(*, enrolment: Enrolment) -> EnrolmentAllowance:
     """The allowance of one participant, month by month, with the reason for each cap.
 
-    The per-person cap is shared with the resident's other enrolments of the same measure
-    (``result.shared_counted`` is what they take from it)."""
-    ids = list(
+    The allowance is per person and measure: the hours of the resident's other enrolments of the
+    same measure are added up with this one's, and the minimum attendance, the monthly cap and
+    the per-person cap apply once to the sum (as the payment batches do)."""
+    ids = sorted(
         Enrolment.objects.filter(
             measure_id=enrolment.measure_id, resident_id=enrolment.resident_id
         ).values_list("pk", flat=True)
@@ -445,14 +470,28 @@ def enrolment_allowance(*, enrolment: Enrolment) -> EnrolmentAllowance:
         ids.append(enrolment.pk)
     months = enrolment_months(enrolment_ids=ids)
     rules = allowance_rules_for(measure_id=enrolment.measure_id)
-    results = allowance.compute_shared(rules, {pk: month_hours(months.get(pk, [])) for pk in ids})
-    rows = months.get(enrolment.pk, [])
-    return EnrolmentAllowance(months=rows, result=results[enrolment.pk], rules=rules)
+    result = allowance.compute_person(rules, {pk: month_hours(months.get(pk, [])) for pk in ids})
+    return EnrolmentAllowance(
+        months=_add_up(row for pk in ids for row in months.get(pk, [])),
+        path_months=months.get(enrolment.pk, []),
+        result=result,
+        rules=rules,
+        enrolment_ids=ids,
+    )
+
+
+def enrolment_path_titles(*, enrolment_ids: Collection[int]) -> list[str]:
+    """The titles of the paths of these enrolments, in enrolment order."""
+    return list(
+        Enrolment.objects.filter(pk__in=list(enrolment_ids))
+        .order_by("pk")
+        .values_list("path__title", flat=True)
+    )
 
 
 def measure_allowance_due(*, measure_ids: Collection[int]) -> dict[int, Decimal]:
     """Per measure, the allowance due to date from validated hours (all participants; one
-    person cap per resident across their enrolments of the measure)."""
+    calculation per resident across their enrolments of the measure)."""
     enrolments = {
         pk: (measure_id, resident_id)
         for pk, measure_id, resident_id in Enrolment.objects.filter(
@@ -468,8 +507,7 @@ def measure_allowance_due(*, measure_ids: Collection[int]) -> dict[int, Decimal]
         people[enrolments[enrolment_id]][enrolment_id] = month_hours(rows)
     totals: dict[int, Decimal] = {mid: Decimal("0.00") for mid in measure_ids}
     for (mid, _resident_id), by_enrolment in people.items():
-        results = calculators[mid].compute_shared(by_enrolment)
-        totals[mid] += sum((r.total for r in results.values()), Decimal("0.00"))
+        totals[mid] += calculators[mid].compute_person(by_enrolment).total
     return totals
 
 

@@ -14,7 +14,9 @@ import datetime as dt
 import hashlib
 import json
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby, islice
@@ -59,8 +61,8 @@ from quartiere.training.payments_enums import (
 )
 
 ZERO = Decimal("0.00")
-CHUNK = 2000  # rows written per COPY / bulk_create
-FETCH = 5000  # rows read per round trip from a server-side cursor
+CHUNK = 1000  # rows written per COPY / bulk_create
+FETCH = 500  # enrolments (each with its months as arrays) read per round trip
 APPROVE_PERM = "training.approve_paymentbatch"
 
 
@@ -227,22 +229,16 @@ def monthly_validated_hours(*, lab_id: int, measure_id: int, up_to: dt.date) -> 
     )
 
 
-def _frozen_amounts(*, batch: PaymentBatch) -> QuerySet[Any, Any]:
-    """Per enrolment and earlier month, what live batches already froze (allowance plus
-    adjustments; carried-over lines re-send money already counted)."""
-    return (
-        PaymentLine.objects.filter(
-            lab_id=batch.lab_id,
-            batch__measure_id=batch.measure_id,
-            is_void=False,
-            kind__in=[PaymentLineKind.ALLOWANCE, PaymentLineKind.ADJUSTMENT],
-            month__lt=batch.month,
-        )
-        .order_by()
-        .values("enrolment_id", "month")
-        .annotate(frozen=Sum("amount"))
-        .order_by("enrolment_id", "month")
-    )
+def _frozen_lines(*, batch: PaymentBatch) -> QuerySet[Any, Any]:
+    """The allowance and adjustment lines that live batches of the measure froze for months
+    before the batch's (carried-over lines re-send money already counted)."""
+    return PaymentLine.objects.filter(
+        lab_id=batch.lab_id,
+        batch__measure_id=batch.measure_id,
+        is_void=False,
+        kind__in=[PaymentLineKind.ALLOWANCE, PaymentLineKind.ADJUSTMENT],
+        month__lt=batch.month,
+    ).order_by()
 
 
 def _rules(measure_id: int) -> list[allowance.RuleVersion]:
@@ -259,10 +255,6 @@ def _rules(measure_id: int) -> list[allowance.RuleVersion]:
     ]
 
 
-# Row shapes streamed by the build: (enrolment, month, validated, scheduled) and
-# (enrolment, month, frozen amount); both sorted by enrolment then month.
-HoursRow = tuple[int, dt.date, Decimal | None, Decimal | None]
-FrozenRow = tuple[int, dt.date, Decimal]
 LINE_COLUMNS = (
     "batch_id",
     "enrolment_id",
@@ -284,58 +276,121 @@ LINE_COLUMNS = (
     "is_void",
 )
 
+Account = tuple[str, str, str]
+BLANK_ACCOUNT: Account = ("", "", "")
 
-def _stream(qs: QuerySet[Any, Any], fields: Sequence[str]) -> Iterator[tuple[Any, ...]]:
-    """Stream ``fields`` of ``qs`` as tuples with flat memory.
 
-    On PostgreSQL the compiled SQL runs on a server-side cursor and psycopg's own Decimal and
-    date values are used as they come (no per-row ORM conversion); elsewhere the ORM iterator.
-    """
-    flat = qs.values_list(*fields)
-    if connection.vendor != "postgresql":
-        yield from flat.iterator(chunk_size=CHUNK)
-        return
-    sql, params = flat.query.sql_with_params()
-    yield from _raw_stream(sql, params)
+@dataclass(slots=True)
+class _Entry:
+    """One enrolment's input to the build: its validated months, what earlier batches froze
+    for it by month, and its account (ciphertext IBAN, masked IBAN, holder)."""
+
+    enrolment_id: int
+    months: list[tuple[dt.date, Decimal, Decimal]]
+    frozen: dict[dt.date, Decimal]
+    account: Account
 
 
 def _raw_stream(sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
-    """Run ``sql`` on a PostgreSQL server-side cursor and yield its rows, FETCH at a time."""
+    """Run ``sql`` on a PostgreSQL server-side cursor and yield its rows, FETCH at a time.
+
+    The next FETCH runs in a helper thread while the caller works on the rows already read, so
+    the server computes the next chunk while Python computes allowances. Both use the same
+    connection (and transaction): psycopg's connection lock serialises the fetch with anything
+    the caller sends meanwhile (the COPY of the lines); at most two chunks are in memory. The
+    caller must close this generator before the transaction ends (``_plan_lines`` does), so
+    that a fetch in flight is waited for and the cursor closed before any rollback.
+    """
     with connection.cursor() as cursor:
         # A cursor is planned for its first rows by default (cursor_tuple_fraction 0.1); the
         # build reads every row, so plan it as the plain aggregation is planned.
         cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-    with connection.chunked_cursor() as cursor:
+    with (
+        connection.chunked_cursor() as cursor,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="payment-build") as pool,
+    ):
         cursor.execute(sql, params)
-        while rows := cursor.fetchmany(FETCH):
+        fetch = cursor.cursor.fetchmany
+        pending = pool.submit(fetch, FETCH)
+        while rows := pending.result():
+            pending = pool.submit(fetch, FETCH)
             yield from rows
+
+
+def _entries_postgresql(batch: PaymentBatch) -> Generator[_Entry]:
+    """Every enrolment of the measure with validated hours or frozen amounts, in id order, from
+    one query: the monthly aggregation of validated hours (``monthly_validated_hours``, the
+    build's lower bound) and the frozen lines, each folded into arrays per enrolment, joined to
+    the enrolment for its account (the IBAN copied still encrypted, never decrypted)."""
+    hours_sql, hours_params = monthly_validated_hours(
+        lab_id=batch.lab_id, measure_id=batch.measure_id, up_to=batch.month
+    ).query.sql_with_params()
+    frozen_sql, frozen_params = (
+        _frozen_lines(batch=batch).values_list("enrolment_id", "month", "amount").query
+    ).sql_with_params()
+    enrolments = Enrolment._meta.db_table
+    sql = (
+        "SELECT e.id, e.iban, e.iban_masked, e.account_holder, "  # noqa: S608
+        "h.months, h.validated, h.scheduled, f.months, f.amounts "
+        f"FROM {enrolments} e "
+        "LEFT JOIN (SELECT enrolment_id, array_agg(month) AS months, "
+        "array_agg(validated) AS validated, array_agg(COALESCE(scheduled, 0)) AS scheduled "
+        f"FROM ({hours_sql}) AS hours GROUP BY enrolment_id) h ON h.enrolment_id = e.id "
+        "LEFT JOIN (SELECT enrolment_id, array_agg(month) AS months, array_agg(amount) AS amounts "
+        f"FROM ({frozen_sql}) AS frozen GROUP BY enrolment_id) f ON f.enrolment_id = e.id "
+        "WHERE e.measure_id = %s AND e.lab_id = %s "
+        "AND (h.enrolment_id IS NOT NULL OR f.enrolment_id IS NOT NULL) "
+        "ORDER BY e.id"
+    )
+    params = [*hours_params, *frozen_params, batch.measure_id, batch.lab_id]
+    for eid, iban, masked, holder, months, validated, scheduled, fmonths, famounts in _raw_stream(
+        sql, params
+    ):
+        frozen: dict[dt.date, Decimal] = {}
+        if fmonths:
+            frozen = dict(zip(fmonths, famounts, strict=True))
+            if len(frozen) < len(fmonths):  # a month with an adjustment too: add them up
+                frozen = {}
+                for month, amount in zip(fmonths, famounts, strict=True):
+                    frozen[month] = frozen[month] + amount if month in frozen else amount
+        yield _Entry(
+            eid,
+            list(zip(months, validated, scheduled, strict=True)) if months else [],
+            frozen,
+            (iban, masked, holder),
+        )
 
 
 _FIRST = itemgetter(0)
 
 
-def _merge(
-    hours: Iterator[HoursRow], frozen: Iterator[FrozenRow]
-) -> Iterator[tuple[int, list[HoursRow], dict[dt.date, Decimal]]]:
-    """Join two streams sorted by enrolment: (enrolment id, its month rows, frozen by month)."""
-    hour_groups = ((key, list(rows)) for key, rows in groupby(hours, key=_FIRST))
-    frozen_groups = (
-        (key, {row[1]: row[2] for row in rows}) for key, rows in groupby(frozen, key=_FIRST)
+def _entries_orm(batch: PaymentBatch) -> Generator[_Entry]:
+    """``_entries_postgresql`` through the ORM for other databases (accounts left blank: the
+    lines get them from their enrolment afterwards, see ``_snapshot_accounts``)."""
+    hours = monthly_validated_hours(
+        lab_id=batch.lab_id, measure_id=batch.measure_id, up_to=batch.month
+    ).values_list("enrolment_id", "month", "validated", "scheduled")
+    frozen_rows = (
+        _frozen_lines(batch=batch)
+        .values_list("enrolment_id", "month", "amount")
+        .order_by("enrolment_id", "month")
     )
+    hour_groups = groupby(hours.iterator(chunk_size=CHUNK), key=_FIRST)
+    frozen_groups = groupby(frozen_rows.iterator(chunk_size=CHUNK), key=_FIRST)
     next_hours = next(hour_groups, None)
     next_frozen = next(frozen_groups, None)
     while next_hours is not None or next_frozen is not None:
-        if next_frozen is None or (next_hours is not None and next_hours[0] < next_frozen[0]):
-            if next_hours is not None:
-                yield next_hours[0], next_hours[1], {}
+        eid = min(g[0] for g in (next_hours, next_frozen) if g is not None)
+        months: list[tuple[dt.date, Decimal, Decimal]] = []
+        frozen: dict[dt.date, Decimal] = {}
+        if next_hours is not None and next_hours[0] == eid:
+            months = [(m, v or ZERO, s or ZERO) for _e, m, v, s in next_hours[1]]
             next_hours = next(hour_groups, None)
-        elif next_hours is None or next_frozen[0] < next_hours[0]:
-            yield next_frozen[0], [], next_frozen[1]
+        if next_frozen is not None and next_frozen[0] == eid:
+            for _e, month, amount in next_frozen[1]:
+                frozen[month] = frozen.get(month, ZERO) + amount
             next_frozen = next(frozen_groups, None)
-        else:
-            yield next_hours[0], next_hours[1], next_frozen[1]
-            next_hours = next(hour_groups, None)
-            next_frozen = next(frozen_groups, None)
+        yield _Entry(eid, months, frozen, BLANK_ACCOUNT)
 
 
 def end_to_end_id(*, batch_id: int, enrolment_id: int, month: dt.date, kind: str) -> str:
@@ -344,35 +399,154 @@ def end_to_end_id(*, batch_id: int, enrolment_id: int, month: dt.date, kind: str
     return f"Q{batch_id}-{enrolment_id}-{month:%Y%m}-{code}"
 
 
-class _AccountStream:
-    """Each enrolment's IBAN (still encrypted: copied, never decrypted), masked IBAN and holder,
-    read in enrolment order alongside the hours (PostgreSQL); elsewhere blanks that
-    ``_snapshot_accounts`` fills afterwards."""
+@dataclass
+class _Person:
+    """A resident with more than one enrolment in the measure: their entries are gathered until
+    the stream passes their last enrolment. ``anchor`` (their first enrolment) carries their
+    lines; ``account`` is the one of their latest enrolment."""
 
-    BLANK = ("", "", "")
+    anchor: int
+    last_id: int
+    account: Account
+    entries: list[_Entry]
+
+
+class _People:
+    """Residents enrolled more than once in the measure (few): one person, one calculation.
+
+    The entries come in enrolment order; those of such residents are held back until the stream
+    passes the resident's last enrolment, then computed together. Residents with a single
+    enrolment (nearly all) are never held, so memory stays flat.
+    """
 
     def __init__(self, batch: PaymentBatch) -> None:
-        self._rows: Iterator[tuple[Any, ...]] | None = None
-        if connection.vendor == "postgresql":
-            table = Enrolment._meta.db_table
-            self._rows = _raw_stream(
-                f"SELECT id, iban, iban_masked, account_holder FROM {table} "  # noqa: S608
-                "WHERE measure_id = %s AND lab_id = %s ORDER BY id",
-                [batch.measure_id, batch.lab_id],
+        multi = (
+            Enrolment.objects.filter(measure_id=batch.measure_id, lab_id=batch.lab_id)
+            .order_by()
+            .values("resident_id")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+            .values("resident_id")
+        )
+        rows = (
+            Enrolment.objects.filter(
+                measure_id=batch.measure_id, lab_id=batch.lab_id, resident_id__in=multi
             )
-        self._current: tuple[Any, ...] | None = None
+            .order_by("resident_id", "id")
+            .values_list("resident_id", "id", "iban", "iban_masked", "account_holder")
+        )
+        # Lines are written raw on PostgreSQL (COPY): the IBAN goes in encrypted, as stored.
+        prepare = (
+            PaymentLine._meta.get_field("iban").get_prep_value
+            if connection.vendor == "postgresql"
+            else str
+        )
+        self._person_of: dict[int, _Person] = {}
+        people: list[_Person] = []
+        for _resident_id, group in groupby(rows, key=_FIRST):
+            members = list(group)
+            latest = members[-1]
+            person = _Person(
+                anchor=members[0][1],
+                last_id=latest[1],
+                account=(prepare(latest[2]), latest[3], latest[4]),
+                entries=[],
+            )
+            people.append(person)
+            for member in members:
+                self._person_of[member[1]] = person
+        self._pending = deque(sorted(people, key=lambda person: person.last_id))
 
-    def get(self, enrolment_id: int) -> tuple[str, str, str]:
-        if self._rows is None:
-            return self.BLANK
-        while self._current is None or self._current[0] < enrolment_id:
-            self._current = next(self._rows, None)
-            if self._current is None:
-                self._rows = None
-                return self.BLANK
-        if self._current[0] != enrolment_id:
-            return self.BLANK
-        return (self._current[1], self._current[2], self._current[3])
+    def hold(self, entry: _Entry) -> bool:
+        """Keep ``entry`` for its person when the resident has several enrolments."""
+        person = self._person_of.get(entry.enrolment_id)
+        if person is None:
+            return False
+        person.entries.append(entry)
+        return True
+
+    def due_before(self, enrolment_id: int | None) -> Iterator[_Person]:
+        """The people complete once the stream reaches ``enrolment_id`` (None: the end)."""
+        while self._pending and (enrolment_id is None or self._pending[0].last_id < enrolment_id):
+            yield self._pending.popleft()
+
+
+class _LineWriter:
+    """Turns one person's allowance into the batch's rows (LINE_COLUMNS order): the allowance
+    of the batch month and an adjustment for every earlier frozen month whose amount changed."""
+
+    def __init__(self, batch: PaymentBatch, batched_months: frozenset[dt.date]) -> None:
+        self.batch_id = batch.pk
+        self.lab_id = batch.lab_id
+        self.month = batch.month
+        self.batched_months = batched_months
+        self._codes: dict[dt.date, str] = {}
+        self._reasons: dict[tuple[allowance.Reason, ...], list[str]] = {}
+
+    def _row(
+        self,
+        enrolment_id: int,
+        item: allowance.MonthAllowance,
+        kind: str,
+        amount: Decimal,
+        account: Account,
+    ) -> tuple[Any, ...]:
+        code = self._codes.get(item.month)
+        if code is None:
+            code = self._codes[item.month] = f"{item.month:%Y%m}"
+        reasons = self._reasons.get(item.reasons)
+        if reasons is None:
+            reasons = self._reasons[item.reasons] = [r.value for r in item.reasons]
+        suffix = "A" if kind == PaymentLineKind.ALLOWANCE else "D"
+        return (
+            self.batch_id,
+            enrolment_id,
+            self.lab_id,
+            item.month,
+            kind,
+            item.validated_hours,
+            item.scheduled_hours,
+            item.gross,
+            amount,
+            reasons,
+            *account,
+            f"Q{self.batch_id}-{enrolment_id}-{code}-{suffix}",
+            None,
+            PaymentOutcome.PENDING if amount > 0 else PaymentOutcome.NOT_TRANSFERRED,
+            "",
+            False,
+        )
+
+    def lines(
+        self,
+        enrolment_id: int,
+        result: allowance.AllowanceResult,
+        frozen_by_month: dict[dt.date, Decimal],
+        account: Account,
+    ) -> Iterator[tuple[Any, ...]]:
+        batch_month, batched = self.month, self.batched_months
+        for item in result.months:
+            month = item.month
+            if month == batch_month:
+                if item.amount > 0:
+                    yield self._row(
+                        enrolment_id, item, PaymentLineKind.ALLOWANCE, item.amount, account
+                    )
+            elif month in batched:
+                frozen = frozen_by_month.pop(month, ZERO)
+                if item.amount != frozen:
+                    yield self._row(
+                        enrolment_id,
+                        item,
+                        PaymentLineKind.ADJUSTMENT,
+                        item.amount - frozen,
+                        account,
+                    )
+        for month, amount in frozen_by_month.items():
+            if amount != 0 and month in batched:
+                # Hours of a frozen month disappeared (corrected down to nothing).
+                empty = allowance.MonthAllowance(month, ZERO, ZERO, ZERO, ZERO, ZERO, ())
+                yield self._row(enrolment_id, empty, PaymentLineKind.ADJUSTMENT, -amount, account)
 
 
 def _plan_lines(
@@ -380,172 +554,46 @@ def _plan_lines(
     rules: Sequence[allowance.RuleVersion],
     batched_months: frozenset[dt.date],
 ) -> Iterator[tuple[Any, ...]]:
-    """Yield the batch's allowance and adjustment lines as rows in LINE_COLUMNS order."""
-    hours = _stream(
-        monthly_validated_hours(
-            lab_id=batch.lab_id, measure_id=batch.measure_id, up_to=batch.month
-        ),
-        ("enrolment_id", "month", "validated", "scheduled"),
-    )
-    frozen = _stream(_frozen_amounts(batch=batch), ("enrolment_id", "month", "frozen"))
-    accounts = _AccountStream(batch)
+    """Yield the batch's allowance and adjustment lines as rows in LINE_COLUMNS order: one
+    calculation and at most one line per resident and month, whatever their number of
+    enrolments (paths) in the measure."""
     calculator = allowance.Calculator(rules)
-    shared = _SharedCaps(batch)
-    for enrolment_id, rows, frozen_by_month in _merge(hours, frozen):  # type: ignore[arg-type]
-        for group in shared.due_before(enrolment_id):
-            yield from _group_lines(batch, calculator, batched_months, group)
-        account = accounts.get(enrolment_id)
-        if shared.holds(enrolment_id):
-            shared.add(enrolment_id, rows, frozen_by_month, account)
-            continue
-        result = calculator.compute(_month_hours(rows))
-        yield from _enrolment_lines(
-            batch, batched_months, enrolment_id, result, frozen_by_month, account
-        )
-    for group in shared.due_before(None):
-        yield from _group_lines(batch, calculator, batched_months, group)
-
-
-def _month_hours(rows: Sequence[HoursRow]) -> list[allowance.MonthHours]:
-    month_hours = allowance.MonthHours
-    return [
-        month_hours(month, validated or ZERO, scheduled or ZERO)
-        for _e, month, validated, scheduled in rows
-    ]
-
-
-def _enrolment_lines(
-    batch: PaymentBatch,
-    batched_months: frozenset[dt.date],
-    enrolment_id: int,
-    result: allowance.AllowanceResult,
-    frozen_by_month: dict[dt.date, Decimal],
-    account: tuple[str, str, str],
-) -> Iterator[tuple[Any, ...]]:
-    """One enrolment's allowance line of the batch month and adjustments of earlier months."""
-    seen: set[dt.date] = set()
-    for item in result.months:
-        seen.add(item.month)
-        if item.month == batch.month:
-            if item.amount > 0:
-                yield _row(
-                    batch, enrolment_id, item, PaymentLineKind.ALLOWANCE, item.amount, account
-                )
-        elif item.month in batched_months:
-            diff = item.amount - frozen_by_month.get(item.month, ZERO)
-            if diff != 0:
-                yield _row(batch, enrolment_id, item, PaymentLineKind.ADJUSTMENT, diff, account)
-    for month, amount in frozen_by_month.items():
-        if month not in seen and amount != 0:
-            # Hours of a frozen month disappeared (corrected down to nothing).
-            empty = allowance.MonthAllowance(month, ZERO, ZERO, ZERO, ZERO, ZERO, ())
-            yield _row(batch, enrolment_id, empty, PaymentLineKind.ADJUSTMENT, -amount, account)
-
-
-@dataclass
-class _Group:
-    """One resident's enrolments of the measure, gathered until the last one is read."""
-
-    last_id: int
-    entries: dict[int, tuple[list[HoursRow], dict[dt.date, Decimal], tuple[str, str, str]]]
-
-
-class _SharedCaps:
-    """Residents enrolled more than once in the measure share one person cap.
-
-    The streams come in enrolment order; the enrolments of such residents are held back until
-    the stream passes the resident's last enrolment, then computed together. Residents with a
-    single enrolment (nearly all) are never held, so memory stays flat.
-    """
-
-    def __init__(self, batch: PaymentBatch) -> None:
-        rows = (
-            Enrolment.objects.filter(measure_id=batch.measure_id, lab_id=batch.lab_id)
-            .filter(
-                resident_id__in=Enrolment.objects.filter(
-                    measure_id=batch.measure_id, lab_id=batch.lab_id
-                )
-                .order_by()
-                .values("resident_id")
-                .annotate(n=Count("id"))
-                .filter(n__gt=1)
-                .values("resident_id")
+    compute = calculator.compute
+    writer = _LineWriter(batch, batched_months)
+    people = _People(batch)
+    postgresql = connection.vendor == "postgresql"
+    # Closed here, not when the garbage collector gets to it: a crash half-way must wait for
+    # the fetch in flight and close the server-side cursor before the transaction rolls back.
+    with closing(_entries_postgresql(batch) if postgresql else _entries_orm(batch)) as entries:
+        for entry in entries:
+            for person in people.due_before(entry.enrolment_id):
+                yield from _person_lines(calculator, writer, person)
+            if people.hold(entry):
+                continue
+            yield from writer.lines(
+                entry.enrolment_id, compute(entry.months), entry.frozen, entry.account
             )
-            .order_by("resident_id", "id")
-            .values_list("resident_id", "id")
-        )
-        self._group_of: dict[int, _Group] = {}
-        groups: list[_Group] = []
-        for _resident_id, rows_of in groupby(rows, key=_FIRST):
-            ids = [row[1] for row in rows_of]
-            group = _Group(last_id=max(ids), entries={})
-            groups.append(group)
-            for enrolment_id in ids:
-                self._group_of[enrolment_id] = group
-        self._pending = deque(sorted(groups, key=lambda group: group.last_id))
-
-    def holds(self, enrolment_id: int) -> bool:
-        return enrolment_id in self._group_of
-
-    def add(
-        self,
-        enrolment_id: int,
-        rows: list[HoursRow],
-        frozen_by_month: dict[dt.date, Decimal],
-        account: tuple[str, str, str],
-    ) -> None:
-        self._group_of[enrolment_id].entries[enrolment_id] = (rows, frozen_by_month, account)
-
-    def due_before(self, enrolment_id: int | None) -> Iterator[_Group]:
-        """The groups complete once the stream reaches ``enrolment_id`` (None: the end)."""
-        while self._pending and (enrolment_id is None or self._pending[0].last_id < enrolment_id):
-            yield self._pending.popleft()
+    for person in people.due_before(None):
+        yield from _person_lines(calculator, writer, person)
 
 
-def _group_lines(
-    batch: PaymentBatch,
-    calculator: allowance.Calculator,
-    batched_months: frozenset[dt.date],
-    group: _Group,
+def _person_lines(
+    calculator: allowance.Calculator, writer: _LineWriter, person: _Person
 ) -> Iterator[tuple[Any, ...]]:
-    """The lines of one resident's enrolments, under one shared person cap."""
-    results = calculator.compute_shared(
-        {enrolment_id: _month_hours(rows) for enrolment_id, (rows, _f, _a) in group.entries.items()}
+    """The lines of a resident with several enrolments: their hours added up per month, the
+    caps applied once, the lines on their first enrolment, what any of their enrolments had
+    frozen counted against them."""
+    if not person.entries:
+        return
+    frozen: dict[dt.date, Decimal] = {}
+    for entry in person.entries:
+        for month, amount in entry.frozen.items():
+            frozen[month] = frozen.get(month, ZERO) + amount
+    result = calculator.compute_person(
+        {entry.enrolment_id: entry.months for entry in person.entries}
     )
-    for enrolment_id in sorted(group.entries):
-        _rows, frozen_by_month, account = group.entries[enrolment_id]
-        yield from _enrolment_lines(
-            batch, batched_months, enrolment_id, results[enrolment_id], frozen_by_month, account
-        )
-    group.entries.clear()
-
-
-def _row(
-    batch: PaymentBatch,
-    enrolment_id: int,
-    item: allowance.MonthAllowance,
-    kind: str,
-    amount: Decimal,
-    account: tuple[str, str, str],
-) -> tuple[Any, ...]:
-    return (
-        batch.pk,
-        enrolment_id,
-        batch.lab_id,
-        item.month,
-        kind,
-        item.validated_hours,
-        item.scheduled_hours,
-        item.gross,
-        amount,
-        [reason.value for reason in item.reasons],
-        *account,
-        end_to_end_id(batch_id=batch.pk, enrolment_id=enrolment_id, month=item.month, kind=kind),
-        None,
-        PaymentOutcome.PENDING if amount > 0 else PaymentOutcome.NOT_TRANSFERRED,
-        "",
-        False,
-    )
+    yield from writer.lines(person.anchor, result, frozen, person.account)
+    person.entries.clear()
 
 
 def _carry_overs(batch: PaymentBatch) -> Iterator[tuple[Any, ...]]:
@@ -592,10 +640,16 @@ def _insert(rows: Iterable[tuple[Any, ...]]) -> None:
         table = PaymentLine._meta.db_table
         statement = f"COPY {table} ({', '.join(LINE_COLUMNS)}) FROM STDIN"
         iterator = iter(rows)
+        dumped: dict[tuple[str, ...], str] = {}
         while rows_chunk := list(islice(iterator, CHUNK)):
             with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+                write = copy.write_row
                 for row in rows_chunk:
-                    copy.write_row((*row[:9], json.dumps(row[9]), *row[10:]))
+                    key = tuple(row[9])
+                    reasons = dumped.get(key)
+                    if reasons is None:
+                        reasons = dumped[key] = json.dumps(row[9])
+                    write((*row[:9], reasons, *row[10:]))
         return
     chunk: list[PaymentLine] = []
     for row in rows:
@@ -608,8 +662,9 @@ def _insert(rows: Iterable[tuple[Any, ...]]) -> None:
 
 
 def _snapshot_accounts(batch: PaymentBatch) -> None:
-    """Copy each participant's IBAN (still encrypted), masked IBAN and holder into the lines
-    that do not have them yet (carried-over lines on PostgreSQL, every line elsewhere)."""
+    """Copy each line's enrolment's IBAN (still encrypted), masked IBAN and holder into the
+    lines that do not have them yet (carried-over lines on PostgreSQL; elsewhere every line but
+    those of residents with several enrolments, which carry their latest enrolment's)."""
     if connection.vendor == "postgresql":
         lines, enrolments = PaymentLine._meta.db_table, Enrolment._meta.db_table
         with connection.cursor() as cursor:
@@ -621,7 +676,7 @@ def _snapshot_accounts(batch: PaymentBatch) -> None:
             )
         return
     enrolment = Enrolment.objects.filter(pk=OuterRef("enrolment_id")).order_by()
-    PaymentLine.objects.filter(batch=batch).update(
+    PaymentLine.objects.filter(batch=batch, iban="").update(
         iban=Subquery(enrolment.values("iban")[:1]),
         iban_masked=Subquery(enrolment.values("iban_masked")[:1]),
         holder_name=Subquery(enrolment.values("account_holder")[:1]),

@@ -13,7 +13,7 @@ from quartiere.training.allowance import (
     Reason,
     RuleVersion,
     compute,
-    compute_shared,
+    compute_person,
     rule_for,
     to_cents,
 )
@@ -199,38 +199,101 @@ def test_splitting_history_does_not_change_total(items, rate, month_cap, person_
     assert first.total + second.total == whole.total
 
 
-def test_shared_cap_consumed_by_month_then_enrolment_id():
+def test_two_paths_in_one_month_pay_at_most_one_monthly_cap():
+    rule = _rule(D("5.00"), D("400.00"), D("2000.00"), None)
+
+    result = compute_person([rule], {7: [hours(1, "100")], 3: [hours(1, "100")]})
+
+    assert [m.amount for m in result.months] == [D("400.00")]
+    assert result.months[0].validated_hours == D("200")
+    assert result.months[0].reasons == (Reason.MONTH_CAP,)
+    assert result.total == D("400.00")
+    assert result.enrolment_count == 2
+
+
+def test_two_paths_add_up_under_the_monthly_cap():
+    rule = _rule(D("5.00"), D("400.00"), D("2000.00"), None)
+
+    result = compute_person([rule], {1: [hours(1, "30")], 2: [hours(1, "20")]})
+
+    assert result.months[0].amount == D("250.00")
+    assert result.months[0].reasons == ()
+
+
+def test_minimum_attendance_is_checked_on_the_hours_of_all_paths():
+    # 10 of 40 scheduled hours on one path, 35 of 40 on the other: 45 / 80 = 56% < 75%.
+    result = compute_person([DEFAULT], {1: [hours(1, "10", "40")], 2: [hours(1, "35", "40")]})
+
+    assert result.months[0].amount == D("0.00")
+    assert result.months[0].reasons == (Reason.BELOW_MIN_ATTENDANCE,)
+    assert result.months[0].scheduled_hours == D("80")
+
+
+def test_person_cap_consumed_once_by_the_months_of_all_paths():
     rule = _rule(D("5.00"), D("400.00"), D("1000.00"), None)
-    results = compute_shared(
+    result = compute_person(
         [rule],
         {
             7: [hours(1, "100"), hours(2, "100")],
-            3: [hours(2, "100"), hours(3, "100")],
+            3: [hours(2, "100"), hours(3, "100"), hours(4, "100")],
         },
     )
 
-    assert [m.amount for m in results[7].months] == [D("400.00"), D("200.00")]
-    assert [m.amount for m in results[3].months] == [D("400.00"), D("0.00")]
-    assert Reason.PERSON_CAP_REACHED in results[3].months[1].reasons
-    assert results[7].shared_counted == D("400.00")
-    assert results[3].remaining_cap == D("0.00")
+    assert [m.amount for m in result.months] == [D("400.00"), D("400.00"), D("200.00"), D("0.00")]
+    assert Reason.PERSON_CAP_PARTIAL in result.months[2].reasons
+    assert Reason.PERSON_CAP_REACHED in result.months[3].reasons
+    assert result.remaining_cap == D("0.00")
 
 
-@given(
-    st.lists(st.tuples(st.integers(1, 12), st.integers(0, 200)), max_size=12),
-    st.lists(st.tuples(st.integers(1, 12), st.integers(0, 200)), max_size=12),
-    st.integers(0, 3000),
+path_months = st.lists(
+    st.tuples(st.integers(1, 12), hour_values, hour_values), max_size=12, unique_by=lambda t: t[0]
 )
-@settings(max_examples=60, deadline=None)
-def test_shared_cap_never_exceeded_by_the_enrolments_together(first, second, cap):
-    rule = _rule(D("5.00"), D("400.00"), D(cap), None)
-    results = compute_shared(
-        [rule],
-        {
-            1: [hours(m, str(h)) for m, h in first],
-            2: [hours(m, str(h)) for m, h in second],
-        },
-    )
 
-    assert results[1].total + results[2].total <= D(cap)
-    assert all(m.amount >= 0 for r in results.values() for m in r.months)
+
+@given(st.lists(path_months, min_size=1, max_size=3), rates, caps, caps, ratios, caps)
+@settings(max_examples=150, deadline=None)
+def test_paths_of_one_person_never_exceed_one_monthly_cap_or_the_person_cap(
+    paths, rate, month_cap, person_cap, ratio, before
+):
+    rule = _rule(rate, month_cap, person_cap, ratio)
+    result = compute_person([rule], {n: _months(items) for n, items in enumerate(paths)}, before)
+
+    assert len({m.month for m in result.months}) == len(result.months)
+    for month in result.months:
+        assert D("0") <= month.amount <= to_cents(month_cap)
+    assert result.total <= max(D("0"), to_cents(person_cap) - to_cents(before))
+    assert result.total == sum((m.amount for m in result.months), D("0"))
+
+
+@given(st.lists(path_months, min_size=1, max_size=3), rates, caps, caps, ratios)
+@settings(max_examples=150, deadline=None)
+def test_paths_of_one_person_are_computed_as_their_summed_hours(
+    paths, rate, month_cap, person_cap, ratio
+):
+    """The per-person rule: several paths give what one path with the summed hours gives."""
+    rule = _rule(rate, month_cap, person_cap, ratio)
+    summed: dict[int, tuple[Decimal, Decimal]] = {}
+    for items in paths:
+        for month, validated, scheduled in items:
+            v, s = summed.get(month, (D("0"), D("0")))
+            summed[month] = (v + validated, s + scheduled)
+
+    split = compute_person([rule], {n: _months(items) for n, items in enumerate(paths)})
+    single = compute([rule], _months([(m, v, s) for m, (v, s) in summed.items()]))
+
+    assert [(m.month, m.amount, m.reasons) for m in split.months] == [
+        (m.month, m.amount, m.reasons) for m in single.months
+    ]
+    assert split.total == single.total
+
+
+@given(st.lists(path_months, min_size=2, max_size=3), rates, caps, caps)
+@settings(max_examples=100, deadline=None)
+def test_adding_a_path_never_lowers_the_total_without_a_threshold(
+    paths, rate, month_cap, person_cap
+):
+    rule = _rule(rate, month_cap, person_cap, None)
+    fewer = compute_person([rule], {n: _months(items) for n, items in enumerate(paths[:-1])})
+    more = compute_person([rule], {n: _months(items) for n, items in enumerate(paths)})
+
+    assert more.total >= fewer.total

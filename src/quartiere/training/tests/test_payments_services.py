@@ -420,6 +420,37 @@ def test_interrupted_build_leaves_no_partial_batch(path, measure, coordinator, m
     assert not PaymentLine.objects.exists()
 
 
+def test_build_interrupted_while_the_next_chunk_is_read_leaves_no_partial_batch(
+    path, measure, coordinator, monkeypatch
+):
+    """The build reads the next chunk of enrolments in a helper thread while it computes the
+    current one: a crash in between rolls everything back and leaves the connection usable."""
+    enrolments = [make_enrolment(path, number=number) for number in range(4)]
+    for enrolment in enrolments:
+        add_hours(enrolment, JAN, "20")
+    batch = svc.payment_batch_create(measure=measure, month=JAN, actor=coordinator)
+    monkeypatch.setattr(svc, "FETCH", 1)  # one enrolment per round trip: a fetch is in flight
+    compute = svc.allowance.Calculator.compute
+    seen: list[int] = []
+
+    def crash(self, months, *args, **kwargs):
+        seen.append(1)
+        if len(seen) == 3:
+            raise RuntimeError("killed in the middle of the stream")
+        return compute(self, months, *args, **kwargs)
+
+    monkeypatch.setattr(svc.allowance.Calculator, "compute", crash)
+    with pytest.raises(RuntimeError):
+        svc.payment_batch_build(batch=batch, actor=coordinator)
+
+    batch.refresh_from_db()
+    assert batch.state == PaymentBatchState.DRAFT
+    assert not PaymentLine.objects.exists()
+    monkeypatch.setattr(svc.allowance.Calculator, "compute", compute)
+    rebuilt = svc.payment_batch_build(batch=batch, actor=coordinator)
+    assert rebuilt.line_count == 4
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_interrupted_export_leaves_no_file_and_can_be_retried(
     path, measure, coordinator, approver, monkeypatch

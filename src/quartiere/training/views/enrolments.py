@@ -91,17 +91,23 @@ def explain(month: allowance.MonthAllowance) -> list[str]:
 
 
 def allowance_context(enrolment: Enrolment) -> dict[str, Any]:
-    """The participant's months, amounts and reasons, ready for a page or the statement."""
+    """The participant's months, amounts and reasons, ready for a page or the statement.
+
+    The calculation is the person's in the measure: with several paths of the same measure, the
+    months show the hours of all of them added up, and ``path_hours`` this path's share."""
     data = selectors.enrolment_allowance(enrolment=enrolment)
-    pending = {r.month: r for r in data.months}
+    person = {r.month: r for r in data.months}
+    mine = {r.month: r.validated_hours for r in data.path_months}
+    several = data.result.enrolment_count > 1
     rows = []
     for m in data.result.months:
-        row = pending.get(m.month)
+        row = person.get(m.month)
         rows.append(
             {
                 "month": m.month,
                 "validated_hours": m.validated_hours,
                 "scheduled_hours": m.scheduled_hours,
+                "path_hours": mine.get(m.month, Decimal(0)) if several else None,
                 "pending_hours": row.pending_hours if row else Decimal(0),
                 "rate": m.rate,
                 "gross": m.gross,
@@ -109,15 +115,20 @@ def allowance_context(enrolment: Enrolment) -> dict[str, Any]:
                 "reasons": explain(m),
             }
         )
+    lines = selectors.payment_lines_by_enrolment(enrolment_ids=data.enrolment_ids)
+    payments = sorted(
+        (line for pk in data.enrolment_ids for line in lines.get(pk, [])),
+        key=lambda line: (line.month, line.pk),
+        reverse=True,
+    )
     return {
-        "payments": selectors.payment_lines_by_enrolment(enrolment_ids=[enrolment.pk]).get(
-            enrolment.pk, []
-        ),
+        "payments": payments,
         "months": rows,
         "total": data.result.total,
         "person_cap": data.result.person_cap,
         "remaining": data.result.remaining_cap,
-        "shared_cap": data.result.shared_counted,
+        "path_count": data.result.enrolment_count,
+        "enrolment_ids": data.enrolment_ids,
         "rules": data.rules,
     }
 
@@ -396,12 +407,16 @@ def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 
 
 def statement_context(enrolment: Enrolment) -> dict[str, Any]:
-    """What the statement PDF shows: the participant, the months and the shared cap."""
+    """What the statement PDF shows: the participant, the months and the other paths of the
+    measure whose hours count with this one's."""
+    context = allowance_context(enrolment)
+    others = [pk for pk in context["enrolment_ids"] if pk != enrolment.pk]
     return {
         "enrolment": enrolment,
         "resident": enrolment.resident,
         "generated_on": date_format(timezone.localdate(), "DATE_FORMAT"),
-        **allowance_context(enrolment),
+        "other_paths": selectors.enrolment_path_titles(enrolment_ids=others) if others else [],
+        **context,
     }
 
 

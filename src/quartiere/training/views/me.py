@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,18 +15,27 @@ from quartiere.training.views.enrolments import allowance_context, statement_res
 
 @login_required
 def my_training(request: HttpRequest) -> HttpResponse:
-    """A verified resident sees their own enrolments and allowance; nobody else's."""
+    """A verified resident sees their own enrolments and allowance; nobody else's.
+
+    The allowance is per person and measure, so it is shown once per measure, below the paths
+    of that measure the resident is enrolled on."""
     resident = resident_for_user(user=request.user)
-    enrolments = []
+    measures: dict[int, dict[str, Any]] = {}
     if resident is not None:
-        enrolments = [
-            {"enrolment": e, **allowance_context(e)}
-            for e in selectors.resident_enrolments(resident_id=resident.pk)
-        ]
+        for e in selectors.resident_enrolments(resident_id=resident.pk):
+            item = measures.get(e.measure_id)
+            if item is None:
+                measures[e.measure_id] = {
+                    "measure": e.measure,
+                    "enrolments": [e],
+                    **allowance_context(e),
+                }
+            else:
+                item["enrolments"].append(e)
     return render(
         request,
         "training/my_training.html",
-        {"resident": resident, "enrolments": enrolments},
+        {"resident": resident, "measures": list(measures.values())},
     )
 
 
