@@ -27,8 +27,8 @@ from quartiere.core.views import public
 
 PROGRAMME_SLUG = "lorenteggio"
 # The queries a page sends, whatever the programme's size (tests/portal check the same).
-PROGRAMME_PAGE_QUERIES = 7
-ACTION_PAGE_QUERIES = 16
+PROGRAMME_PAGE_QUERIES = 6
+ACTION_PAGE_QUERIES = 13
 LABS = {"lorenteggio": "milo-lab-lorenteggio", "bollate": "qrlab-bollate"}
 
 _STATIC: dict[str, bytes] = {}

@@ -1,8 +1,9 @@
 """Public pages of the regeneration programmes (mounted at /programma/; no personal data).
 
 The programme page and the action pages are cached whole, per language and address, for
-anonymous visitors. The cache key holds a version number that the portal bumps whenever a
-programme row is saved or deleted (``quartiere.portal.signals``), so an edit shows at once;
+anonymous visitors. Each cached page holds the version number it was rendered under, which the
+portal bumps whenever a programme row is saved or deleted (``quartiere.portal.signals``): a page
+of an older version is rendered afresh, so an edit shows at once;
 a time limit bounds what other contexts add (activities, processes, report counts). A cached
 page keeps placeholders where the request's CSP nonce and CSRF token go, filled per request.
 """
@@ -13,7 +14,6 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 from functools import wraps
 from types import SimpleNamespace
 from typing import Any
@@ -25,16 +25,17 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from quartiere.core.views import public
 from quartiere.programme import presentation, selectors
+from quartiere.programme.enums import ActionStatus
 from quartiere.programme.models import Action, NewsItem, Programme
 
 VERSION_KEY = "programme_public:version"
 PAGE_CACHE_SECONDS = 600
-CHART_CACHE_SECONDS = 24 * 3600
 # What other contexts say about an action (report counts for its buildings, co-design
 # processes): the programme context may not read them, so the portal, which sits above every
 # context, registers these providers at start-up. Each returns extra template context.
@@ -64,7 +65,7 @@ def cache_version_bump() -> None:
 
 def _page_key(request: HttpRequest) -> str:
     path = hashlib.sha256(request.path.encode()).hexdigest()[:32]
-    return f"programme_public:page:{cache_version()}:{get_language()}:{path}"
+    return f"programme_public:page:{get_language()}:{path}"
 
 
 def _fill(body: bytes, request: HttpRequest) -> bytes:
@@ -95,21 +96,30 @@ def _anonymous_without_messages(request: HttpRequest) -> bool:
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve an anonymous GET without query string from the page cache, filling it on a miss."""
+    """Serve an anonymous GET without query string from the page cache, filling it on a miss.
+
+    A cached page is kept with the cache version it was rendered under; the version and the
+    page are read in one round trip to the cache, and a page of an older version is a miss.
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method != "GET" or request.GET or not _anonymous_without_messages(request):
             return view(request, *args, **kwargs)
         key = _page_key(request)
-        body = cache.get(key)
-        if body is not None:
-            response = HttpResponse(_fill(body, request))
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY)
+        if version is None:
+            version = cache_version()
+        entry = found.get(key)
+        if entry is not None and entry[0] == version:
+            response = HttpResponse(_fill(entry[1], request))
             response["X-Page-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
-            cache.set(key, _hollow(response.content, request), PAGE_CACHE_SECONDS)
+            body = _hollow(response.content, request)
+            cache.set(key, (version, body), PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
 
@@ -122,6 +132,14 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 def _programme_or_404(slug: str) -> Programme:
     try:
         return selectors.programme_public_get(slug=slug)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+
+
+def _page_programme_or_404(slug: str) -> Programme:
+    """The programme of the programme and action pages (what they show of it and its lab)."""
+    try:
+        return selectors.programme_public_page_get(slug=slug)
     except Programme.DoesNotExist:
         raise Http404 from None
 
@@ -171,7 +189,10 @@ def _opendata_links(programme: Programme) -> list[tuple[str, str]]:
     return links
 
 
-def _points(programme: Programme, nodes: list[Any]) -> list[dict[str, Any]]:
+def _points(
+    programme: Programme, nodes: list[Any], statuses: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    statuses = statuses if statuses is not None else _status_labels()
     points = []
     for node in nodes:
         action = node.action
@@ -182,34 +203,106 @@ def _points(programme: Programme, nodes: list[Any]) -> list[dict[str, Any]]:
                 "lat": float(action.latitude),
                 "lon": float(action.longitude),
                 "label": action.title,
-                "detail": f"{node.status_label} · {presentation.percent(node.progress)}%",
+                "detail": f"{statuses.get(node.status, node.status)} · {node.progress_percent}%",
                 "url": node.url or _action_url(programme, action),
             }
         )
     return points
 
 
-def _with_paid_percent(row: Any) -> SimpleNamespace:
-    """A funding row with the share of its allocated amount already paid, as a percentage."""
+def _with_paid_percent(row: Any, writer: presentation.Writer) -> SimpleNamespace:
+    """A funding row with its figures written out and the share of it already paid."""
     paid = (row.paid_amount / row.allocated_amount) if row.allocated_amount else 0
-    return SimpleNamespace(**asdict(row), percent_paid=presentation.percent(paid))
+    percent_paid = presentation.percent(paid)
+    return SimpleNamespace(
+        code=row.code,
+        name=row.name,
+        kind=row.kind,
+        allocated_amount=row.allocated_amount,
+        committed_amount=row.committed_amount,
+        paid_amount=row.paid_amount,
+        share=row.share,
+        percent_paid=percent_paid,
+        share_whole=round(row.share * 100),
+        allocated_text=writer(row.allocated_amount),
+        committed_text=writer(row.committed_amount),
+        paid_text=writer(row.paid_amount),
+        paid_bar=writer.progress_bar(percent_paid, row.name),
+    )
 
 
-def _chart(draw: Callable[..., str], rows: list[Any], **options: Any) -> str:
-    """Draw a chart, or take it from the cache when the same figures were drawn before.
+_STATUS_CLASS = {"completed": "bg-success", "suspended": "bg-danger", "planned": "bg-secondary"}
 
-    The key is the chart's figures and labels themselves, so a changed figure draws anew.
-    """
-    figures = [
-        (r.name, str(r.allocated_amount), str(r.committed_amount), str(r.paid_amount)) for r in rows
-    ]
-    fingerprint = repr((draw.__name__, sorted(options.items()), figures))
-    key = "programme_public:chart:" + hashlib.sha256(fingerprint.encode()).hexdigest()
-    svg = cache.get(key)
-    if svg is None:
-        svg = draw(rows, **options)
-        cache.set(key, svg, CHART_CACHE_SECONDS)
-    return str(svg)
+
+def _status_labels() -> dict[str, str]:
+    """The statuses' names in the page's language (looked up once per page)."""
+    return {value: str(label) for value, label in ActionStatus.choices}
+
+
+# A table row of an action (programme page: the actions of a line; action page: its parts).
+# Written here rather than in a template: these rows are the pages' longest loop.
+_ROW_HTML = (
+    '<tr>\n  <th scope="row" class="fw-normal{}">{}<a href="{}">{}</a>{}</th>\n'
+    '  <td><span class="badge {}" data-testid="status-badge">{}</span></td>\n'
+    '  <td class="text-nowrap">{}</td>\n'
+    '  <td class="text-end money">€ {}</td>\n</tr>\n'
+)
+_INDENT_MARK = mark_safe('<span aria-hidden="true">↳ </span>')
+
+
+def _row_html(row: dict[str, Any]) -> str:
+    escape = presentation.escape
+    place = row["place"]
+    return _ROW_HTML.format(
+        row["indent"],
+        _INDENT_MARK if row["depth"] else "",
+        escape(row["url"]),
+        escape(row["title"]),
+        f'<br><span class="small text-muted">{escape(place)}</span>' if place else "",
+        row["status_class"],
+        escape(row["status_label"]),
+        row["bar"],  # already safe: written by Writer.progress_bar
+        row["budget"],  # digits and the separator
+    )
+
+
+def rows_html(rows: list[dict[str, Any]]) -> SafeString:
+    """The table rows of these actions (see ``_row``)."""
+    return mark_safe("".join(_row_html(row) for row in rows))  # noqa: S308 - every value is escaped
+
+
+def _row(node: Any, writer: presentation.Writer, statuses: dict[str, str]) -> dict[str, Any]:
+    """What a table row of an action shows, written out once (no per-row template logic)."""
+    action = node.action
+    title = action.title
+    status = action.status
+    return {
+        "url": node.url,
+        "title": title,
+        "place": action.place_label,
+        "located": bool(action.place_label or action.latitude),
+        "depth": node.depth,
+        "indent": f" ps-{node.depth + 2}" if node.depth else "",
+        "status_class": _STATUS_CLASS.get(status, "bg-primary"),
+        "status_label": statuses.get(status, status),
+        "bar": writer.progress_bar(node.progress_percent, title),
+        "budget": writer(action.budget_amount),
+    }
+
+
+def _line(line: Any, rows: dict[int, dict[str, Any]], writer: presentation.Writer) -> dict:
+    """An action line with its progress, figures and the rows of its actions."""
+    name = line.line.name
+    return {
+        "code": line.line.code,
+        "name": name,
+        "bar": writer.progress_bar(presentation.percent(line.progress), name),
+        "budget": writer(line.budget_amount),
+        "paid": writer(line.paid_amount),
+        "label": _("Actions of the line %(name)s") % {"name": name},
+        "rows": [rows[id(node)] for node in line.rows],
+        "rows_html": rows_html([rows[id(node)] for node in line.rows]),
+    }
 
 
 def _funding_by_line(tree: Any) -> list[Any]:
@@ -232,42 +325,53 @@ def _funding_by_line(tree: Any) -> list[Any]:
 def programme_context(programme: Programme, *, for_web: bool = True) -> dict[str, Any]:
     """Everything the programme page, the slides and the PDF show (one set of queries)."""
     tree = selectors.action_tree_public(programme=programme)
+    writer = presentation.Writer()
+    statuses = _status_labels()
     source_rows = tree.by_source
     line_rows = _funding_by_line(tree)
     nodes = _walk(tree.roots)
     _set_urls(programme, nodes)
     updated = [n.action.last_updated_at for n in nodes if n.action.last_updated_at]
     updated.append(programme.updated_at)
-    by_source = [_with_paid_percent(row) for row in source_rows]
-    by_line = [_with_paid_percent(row) for row in line_rows]
+    by_source = [_with_paid_percent(row, writer) for row in source_rows]
+    by_line = [_with_paid_percent(row, writer) for row in line_rows]
+    rows = {id(node): _row(node, writer, statuses) for node in nodes}
+    progress_percent = presentation.percent(tree.progress)
     return {
         "programme": programme,
         "tree": tree,
         "nodes": nodes,
+        "rows": list(rows.values()),
+        "lines": [_line(line, rows, writer) for line in tree.lines],
+        "totals": {
+            "budget": writer(tree.budget_amount),
+            "allocated": writer(tree.allocated_amount),
+            "committed": writer(tree.committed_amount),
+            "paid": writer(tree.paid_amount),
+        },
         "by_source": by_source,
         "by_line": by_line,
-        "source_chart": _chart(
-            presentation.funding_chart_svg,
+        "source_chart": presentation.funding_chart_svg(
             by_source,
             title=_("Funding by source"),
             chart_id="chart-sources",
             for_web=for_web,
         ),
-        "share_chart": _chart(
-            presentation.share_chart_svg,
+        "share_chart": presentation.share_chart_svg(
             by_source,
             title=_("Share of each source"),
             chart_id="chart-shares",
             for_web=for_web,
         ),
-        "line_chart": _chart(
-            presentation.funding_chart_svg,
+        "line_chart": presentation.funding_chart_svg(
             by_line,
             title=_("Funding by action line"),
             chart_id="chart-lines",
             for_web=for_web,
         ),
-        "progress_percent": presentation.percent(tree.progress),
+        "statuses": statuses,
+        "progress_percent": progress_percent,
+        "progress_bar": writer.progress_bar(progress_percent, programme.name),
         "last_updated_at": max(updated),
     }
 
@@ -286,10 +390,10 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 @cached_page
 def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Show a programme: map and list of actions, lines with progress, funding by source."""
-    programme = _programme_or_404(slug)
+    programme = _page_programme_or_404(slug)
     context = programme_context(programme)
-    context["points"] = _points(programme, context["nodes"])
-    context["news"] = selectors.news_public_list(programme=programme, limit=3)
+    context["points"] = _points(programme, context["nodes"], context["statuses"])
+    context["news"] = selectors.news_public_headlines(programme=programme, limit=3)
     context["opendata_links"] = _opendata_links(programme)
     return render(request, "programme/public/programme_detail.html", context)
 
@@ -298,19 +402,35 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cached_page
 def action_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
     """Show an action: place, dates, milestones, photos, documents, funding, related items."""
-    programme = _programme_or_404(slug)
-    detail = _action_or_404(programme, ref)
+    programme = _page_programme_or_404(slug)
+    try:
+        detail = selectors.action_public_page(programme=programme, ref=ref)
+    except Action.DoesNotExist:
+        raise Http404 from None
     action = detail.action
+    node = detail.node
+    writer = presentation.Writer()
+    statuses = _status_labels()
     achieved = sum(1 for m in detail.milestones if m.achieved_on)
-    child_rows = _walk(detail.children)
-    _set_urls(programme, child_rows)
+    children = _walk(detail.children)
+    _set_urls(programme, children)
+    progress_percent = presentation.percent(node.progress)
     context: dict[str, Any] = {
         "programme": programme,
         "detail": detail,
         "action": action,
-        "node": detail.node,
-        "child_rows": child_rows,
-        "progress_percent": presentation.percent(detail.node.progress),
+        "node": node,
+        "status_class": _STATUS_CLASS.get(action.status, "bg-primary"),
+        "status_label": statuses.get(action.status, action.status),
+        "child_rows_html": rows_html([_row(child, writer, statuses) for child in children]),
+        "progress_percent": progress_percent,
+        "progress_bar": writer.progress_bar(progress_percent, action.title),
+        "totals": {
+            "allocated": writer(node.allocated_amount),
+            "committed": writer(node.committed_amount),
+            "paid": writer(node.paid_amount),
+        },
+        "budget": writer(action.budget_amount),
         "milestones_achieved": achieved,
         "point": (
             [
@@ -326,9 +446,15 @@ def action_detail(request: HttpRequest, slug: str, ref: str) -> HttpResponse:
         ),
     }
     for allocation in detail.allocations:
+        name = allocation.source.name
         allocation.percent_paid = presentation.percent(
             (allocation.paid_amount / allocation.amount) if allocation.amount else 0
         )
+        allocation.name = name
+        allocation.amount_text = writer(allocation.amount)
+        allocation.committed_text = writer(allocation.committed_amount)
+        allocation.paid_text = writer(allocation.paid_amount)
+        allocation.paid_bar = writer.progress_bar(allocation.percent_paid, name)
     for extra in ACTION_PAGE_EXTRAS:
         context.update(extra(programme, detail))
     return render(request, "programme/public/action_detail.html", context)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
+from django.db import connection
 from django.db.models import (
     DecimalField,
     F,
@@ -110,6 +112,8 @@ class ProgrammeTree:
     # Allocated, committed and paid amounts per funding source (as ``funding_by_source``),
     # from the allocation rows the tree already read.
     by_source: list[FundingRow] = field(default_factory=list)
+    # The allocation rows themselves (action, source, amounts, paid), as read.
+    allocation_rows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def progress_percent(self) -> int:
@@ -169,6 +173,75 @@ class SearchResults:
         return len(self.actions) + len(self.news) + len(self.documents)
 
 
+# --- Compiled public reads -------------------------------------------------------------------
+# The public pages' reads are the same few statements for every programme; Django takes longer
+# to compile each of them into SQL than PostgreSQL takes to run it. Each is compiled once per
+# process (with a mark where a value goes) and sent afresh, with its values, on every request:
+# the SQL sent is exactly the ORM's, only its compilation is kept.
+
+
+class _Statement(NamedTuple):
+    sql: str
+    params: tuple[Any, ...]  # the constants, with a mark where a value goes
+    slots: tuple[tuple[int, str], ...]  # (position in params, name of the value)
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # as the ORM applies them
+
+
+# Values that the compiled SQL cannot contain by chance: they mark where each value goes.
+_MARKS: dict[str, Any] = {
+    "programme_id": -900_000_001,
+    "lab_id": -900_000_002,
+    "action_id": -900_000_003,
+    "slug": "\x00slug\x00",
+    "key": "\x00key\x00",
+}
+_statements: dict[tuple[str, str], _Statement] = {}
+
+
+def _compile(qs: QuerySet[Any], names: Iterable[str]) -> _Statement:
+    compiler = qs.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    marks = {_MARKS[name]: name for name in names}
+    slots = tuple(
+        (i, marks[p])
+        for i, p in enumerate(params)
+        if isinstance(p, int | str) and not isinstance(p, bool) and p in marks
+    )
+    if {name for _i, name in slots} != set(marks.values()):  # pragma: no cover - a bug
+        raise RuntimeError(f"a value is not a parameter of {sql}")
+    fields = [col[0] for col in compiler.select[0 : compiler.col_count]]
+    converters = tuple(
+        (pos, tuple(convs), expression)
+        for pos, (convs, expression) in compiler.get_converters(fields).items()
+    )
+    return _Statement(sql, tuple(params), slots, converters)
+
+
+def _read(name: str, build: Any, **values: Any) -> list[tuple[Any, ...]]:
+    """The rows of the statement ``build(**marks)`` (compiled once) with ``values`` in place."""
+    key = (connection.vendor, name)
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _compile(build(**{n: _MARKS[n] for n in values}), values)
+        _statements[key] = statement
+    params = list(statement.params)
+    for i, value_name in statement.slots:
+        params[i] = values[value_name]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        rows = cursor.fetchall()
+    if not statement.converters:
+        return rows
+    converted = []
+    for row in rows:
+        cells = list(row)
+        for pos, convs, expression in statement.converters:
+            for convert in convs:
+                cells[pos] = convert(cells[pos], expression, connection)
+        converted.append(tuple(cells))
+    return converted
+
+
 # --- Building blocks -----------------------------------------------------------------------
 
 
@@ -182,21 +255,43 @@ def _paid_subquery() -> Subquery:
     )
 
 
-def _allocation_rows(programme: Programme, *, published_only: bool) -> list[dict[str, Any]]:
-    """One query: every allocation of the programme with its line, source and paid amount."""
-    qs = Allocation.objects.filter(action__programme=programme)
+_ALLOCATION_FIELDS = (
+    "action_id",
+    "action__line_id",
+    "source_id",
+    "source__code",
+    "source__name_it",
+    "source__name_en",
+    "source__kind",
+    "source__order",
+    "amount",
+    "committed_amount",
+    "paid",
+)
+
+
+def _allocation_qs(programme_id: int, *, published_only: bool) -> QuerySet[Any]:
+    qs = Allocation.objects.filter(action__programme_id=programme_id)
     if published_only:
         qs = qs.filter(action__is_published=True)
-    rows = qs.annotate(paid=Coalesce(_paid_subquery(), Value(ZERO), output_field=MONEY)).values(
-        "action_id",
-        "action__line_id",
-        "source_id",
-        "source__code",
-        "amount",
-        "committed_amount",
-        "paid",
+    return (
+        qs.annotate(paid=Coalesce(_paid_subquery(), Value(ZERO), output_field=MONEY))
+        .order_by()
+        .values_list(*_ALLOCATION_FIELDS)
     )
-    return [dict(r) for r in rows]
+
+
+def _allocation_rows(programme: Programme, *, published_only: bool) -> list[dict[str, Any]]:
+    """One query: every allocation of the programme with its line, source and paid amount."""
+    if published_only:
+        rows = _read(
+            "public_allocations",
+            lambda programme_id: _allocation_qs(programme_id, published_only=True),
+            programme_id=programme.pk,
+        )
+    else:
+        rows = list(_allocation_qs(programme.pk, published_only=False))
+    return [dict(zip(_ALLOCATION_FIELDS, r, strict=True)) for r in rows]
 
 
 def _facts(rows: list[dict[str, Any]]) -> list[calc.AllocationFact]:
@@ -212,28 +307,124 @@ def _facts(rows: list[dict[str, Any]]) -> list[calc.AllocationFact]:
     ]
 
 
+def _in_model_order(model: Any, names: Iterable[str]) -> tuple[str, ...]:
+    """``names`` in the order of the model's columns (as ``Model.from_db`` reads values)."""
+    wanted = set(names)
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in wanted)
+
+
+# The columns the public pages show of an action (titles, place, status, budget, dates of the
+# last update); the descriptions and the responsible body are read by the action page alone.
+_PUBLIC_ACTION_FIELDS = _in_model_order(
+    Action,
+    (
+        "id",
+        "programme_id",
+        "line_id",
+        "parent_id",
+        "key",
+        "title_it",
+        "title_en",
+        "place_label",
+        "latitude",
+        "longitude",
+        "status",
+        "budget_amount",
+        "order",
+        "is_published",
+        "last_updated_at",
+    ),
+)
+
+
+_PUBLIC_LINE_FIELDS = _in_model_order(
+    ActionLine, ("id", "programme_id", "code", "name_it", "name_en", "order")
+)
+
+
+def _public_tree_rows(
+    programme: Programme,
+) -> tuple[list[ActionLine], list[Action], list[tuple[Any, ...]]]:
+    """Three compiled reads: the lines, the published actions and their milestones."""
+    lines = [
+        ActionLine.from_db("default", _PUBLIC_LINE_FIELDS, row)
+        for row in _read(
+            "public_lines",
+            lambda programme_id: (
+                ActionLine.objects.filter(programme_id=programme_id)
+                .order_by("order", "code")
+                .values_list(*_PUBLIC_LINE_FIELDS)
+            ),
+            programme_id=programme.pk,
+        )
+    ]
+    rows = _read(
+        "public_actions",
+        lambda programme_id: (
+            Action.objects.filter(programme_id=programme_id, is_published=True)
+            .order_by()
+            .values_list(*_PUBLIC_ACTION_FIELDS)
+        ),
+        programme_id=programme.pk,
+    )
+    # In the lines' order (already read: no join), then the actions' own order.
+    line_by_id = {line.pk: line for line in lines}
+    line_rank = {line.pk: n for n, line in enumerate(lines)}
+    actions = []
+    for row in rows:
+        action = Action.from_db("default", _PUBLIC_ACTION_FIELDS, row)
+        line = line_by_id.get(action.line_id)
+        if line is not None:
+            Action.line.field.set_cached_value(action, line)
+        actions.append(action)
+    actions.sort(key=lambda a: (line_rank.get(a.line_id, len(lines)), a.order, a.pk))
+    milestone_rows = _read(
+        "public_milestones",
+        lambda programme_id: (
+            Milestone.objects.filter(action__programme_id=programme_id, action__is_published=True)
+            .order_by()
+            .values_list("action_id", "weight", "achieved_on")
+        ),
+        programme_id=programme.pk,
+    )
+    return lines, actions, milestone_rows
+
+
 def _build_tree(
     programme: Programme, *, published_only: bool, actions_qs: QuerySet[Action] | None = None
 ) -> ProgrammeTree:
-    """Five queries: lines, actions, milestones, allocations (with payments), sources."""
-    lines = list(ActionLine.objects.filter(programme=programme).order_by("order", "code"))
-    qs = actions_qs if actions_qs is not None else Action.objects.filter(programme=programme)
-    if published_only:
-        qs = qs.filter(is_published=True)
-    if published_only:
-        # The public pages show titles, places, status, budget and progress: the descriptions
-        # and the responsible body are read by the action page on its own.
-        qs = qs.select_related("line").defer("description_it", "description_en")
+    """Four queries: lines, actions, milestones, allocations (with payments and sources)."""
+    if published_only and actions_qs is None:
+        lines, actions, milestone_rows = _public_tree_rows(programme)
     else:
+        lines = list(
+            ActionLine.objects.filter(programme=programme)
+            .only("id", "programme_id", "code", "name_it", "name_en", "order")
+            .order_by("order", "code")
+        )
+        qs = actions_qs if actions_qs is not None else Action.objects.filter(programme=programme)
+        if published_only:
+            qs = qs.filter(is_published=True)
         qs = qs.select_related("line", "responsible_organisation")
-    actions = list(qs.order_by("line__order", "order", "id"))
-    ids = [a.pk for a in actions]
-    milestone_rows = list(
-        Milestone.objects.filter(action__in=ids).values_list("action_id", "weight", "achieved_on")
-    )
+        actions = list(qs.order_by("line__order", "order", "id"))
+        milestone_rows = list(
+            Milestone.objects.filter(action__in=[a.pk for a in actions])
+            .order_by()
+            .values_list("action_id", "weight", "achieved_on")
+        )
     alloc_rows = _allocation_rows(programme, published_only=published_only)
-    source_ids = {r["source_id"] for r in alloc_rows}
-    sources = list(FundingSource.objects.filter(pk__in=source_ids).order_by("order", "code"))
+    seen: dict[int, FundingSource] = {}
+    for r in alloc_rows:
+        if r["source_id"] not in seen:
+            seen[r["source_id"]] = FundingSource(
+                id=r["source_id"],
+                code=r["source__code"],
+                name_it=r["source__name_it"],
+                name_en=r["source__name_en"],
+                kind=r["source__kind"],
+                order=r["source__order"],
+            )
+    sources = sorted(seen.values(), key=lambda s: (s.order, s.code))
 
     milestones: dict[int, list[calc.MilestoneFact]] = {}
     for action_id, weight, achieved_on in milestone_rows:
@@ -319,6 +510,7 @@ def _build_tree(
         paid_amount=total.paid,
         progress=calc.weighted_progress((r.action.budget_amount, r.progress) for r in roots),
         by_source=by_source,
+        allocation_rows=alloc_rows,
     )
 
 
@@ -360,6 +552,36 @@ def programme_public_get(*, slug: str) -> Programme:
     return programme_public_list().get(slug=slug)
 
 
+_PAGE_PROGRAMME_FIELDS = tuple(f.attname for f in Programme._meta.concrete_fields)
+_PAGE_LAB_FIELDS = ("id", "name", "slug")
+
+
+def programme_public_page_get(*, slug: str) -> Programme:
+    """A published programme and its lab's name and short name (one compiled read).
+
+    What the programme and action pages show of them (Programme.DoesNotExist otherwise).
+    """
+    lab_model = Programme.lab.field.related_model
+    lab_fields = _in_model_order(lab_model, _PAGE_LAB_FIELDS)
+    rows = _read(
+        "public_programme",
+        lambda slug: (
+            Programme.objects.filter(slug=slug, is_published=True)
+            .order_by()
+            .values_list(*_PAGE_PROGRAMME_FIELDS, *(f"lab__{name}" for name in lab_fields))
+        ),
+        slug=slug,
+    )
+    if not rows:
+        raise Programme.DoesNotExist
+    row = rows[0]
+    size = len(_PAGE_PROGRAMME_FIELDS)
+    programme = Programme.from_db("default", _PAGE_PROGRAMME_FIELDS, row[:size])
+    lab = lab_model.from_db("default", lab_fields, row[size:])
+    Programme.lab.field.set_cached_value(programme, lab)
+    return programme
+
+
 def programme_for_lab(*, lab_id: int) -> Programme | None:
     """The published programme a lab communicates (led by it, else shared with it)."""
     qs = programme_public_list()
@@ -376,7 +598,7 @@ def action_by_key(*, programme_slug: str, key: str) -> Action | None:
 
 
 def action_tree_public(*, programme: Programme) -> ProgrammeTree:
-    """Published actions by line, with progress, status and funding per source (5 queries).
+    """Published actions by line, with progress, status and funding per source (4 queries).
 
     ``tree.by_source`` holds the same rows as ``funding_by_source`` (no further query).
     """
@@ -439,6 +661,134 @@ def _action_detail(programme: Programme, action: Action, *, published_only: bool
     )
 
 
+def _all_fields(model: Any) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+def _instances(
+    model: Any, name: str, build: Any, *, limit: int | None = None, **values: Any
+) -> list[Any]:
+    """Model instances (every column) from a compiled read (see ``_read``)."""
+    fields = _all_fields(model)
+
+    def statement(**marks: Any) -> QuerySet[Any]:
+        qs = build(**marks).values_list(*fields)
+        return qs[:limit] if limit else qs
+
+    return [model.from_db("default", fields, row) for row in _read(name, statement, **values)]
+
+
+def action_public_page(*, programme: Programme, ref: str) -> ActionDetail:
+    """A published action for its public page, by key or id, with everything the page shows.
+
+    The same content as ``action_public_get``, read with compiled statements: the action (with
+    its responsible body's name), the programme's tree (its progress and funding, whose
+    allocation rows give the action's own), milestones, photos, documents, buildings, news.
+    Action.DoesNotExist when there is no such published action.
+    """
+    org_model = Action.responsible_organisation.field.related_model
+    action_fields = _all_fields(Action)
+    by_id = ref.isdigit()
+
+    def action_qs(programme_id: int, **match: Any) -> QuerySet[Any]:
+        return (
+            Action.objects.filter(programme_id=programme_id, is_published=True, **match)
+            .order_by()
+            .values_list(*action_fields, "responsible_organisation__name")
+        )
+
+    if by_id:
+        rows = _read(
+            "page_action_by_id",
+            lambda programme_id, action_id: action_qs(programme_id, id=action_id),
+            programme_id=programme.pk,
+            action_id=int(ref),
+        )
+    else:
+        rows = _read(
+            "page_action_by_key",
+            lambda programme_id, key: action_qs(programme_id, key=key),
+            programme_id=programme.pk,
+            key=ref,
+        )
+    if not rows:
+        raise Action.DoesNotExist
+    action = Action.from_db("default", action_fields, rows[0][:-1])
+    if action.responsible_organisation_id is not None:
+        values = {"id": action.responsible_organisation_id, "name": rows[0][-1]}
+        names = _in_model_order(org_model, values)
+        organisation = org_model.from_db("default", names, [values[n] for n in names])
+        Action.responsible_organisation.field.set_cached_value(action, organisation)
+    tree = _build_tree(programme, published_only=True)
+    node = tree.node(action.pk) or ActionNode(action=action)
+    for line in tree.lines:
+        if line.line.pk == action.line_id:
+            Action.line.field.set_cached_value(action, line.line)
+    parent_node = tree.node(action.parent_id) if action.parent_id else None
+    sources = {s.pk: s for s in tree.sources}
+    allocations = [
+        SimpleNamespace(
+            source=sources[r["source_id"]],
+            amount=r["amount"],
+            committed_amount=r["committed_amount"],
+            paid_amount=r["paid"],
+        )
+        for r in tree.allocation_rows
+        if r["action_id"] == action.pk
+    ]
+    allocations.sort(key=lambda a: (a.source.order, a.source.code))
+    action_id = action.pk
+    building_model = Action.buildings.field.related_model
+    return ActionDetail(
+        action=action,
+        node=node,
+        parent=parent_node.action if parent_node is not None else None,
+        children=node.children,
+        milestones=_instances(
+            Milestone,
+            "page_milestones",
+            lambda action_id: Milestone.objects.filter(action_id=action_id).order_by(
+                "planned_on", "id"
+            ),
+            action_id=action_id,
+        ),
+        photos=_instances(
+            ActionPhoto,
+            "page_photos",
+            lambda action_id: ActionPhoto.objects.filter(action_id=action_id).order_by(
+                "order", "id"
+            ),
+            action_id=action_id,
+        ),
+        documents=_instances(
+            Document,
+            "page_documents",
+            lambda action_id: Document.objects.filter(action_id=action_id, is_public=True).order_by(
+                "-published_on", "-id"
+            ),
+            action_id=action_id,
+        ),
+        allocations=allocations,
+        buildings=_instances(
+            building_model,
+            "page_buildings",
+            lambda action_id: building_model._default_manager.filter(
+                programme_actions__id=action_id
+            ).order_by("street", "number"),
+            action_id=action_id,
+        ),
+        news=_instances(
+            NewsItem,
+            "page_news",
+            lambda action_id: NewsItem.objects.filter(
+                action_id=action_id, status=NewsStatus.PUBLISHED
+            ).order_by("-published_at"),
+            limit=5,
+            action_id=action_id,
+        ),
+    )
+
+
 def milestone_public_list(
     *, programme: Programme, achieved: bool | None = None, limit: int | None = 10
 ) -> list[Milestone]:
@@ -490,6 +840,33 @@ def news_public_list(
     if lab_id is not None:
         qs = qs.filter(lab_id=lab_id)
     return list(qs[:limit] if limit else qs)
+
+
+_HEADLINE_FIELDS = _in_model_order(
+    NewsItem, ("id", "lab_id", "programme_id", "slug", "title_it", "title_en", "published_at")
+)
+
+
+def news_public_headlines(*, programme: Programme, limit: int = 3) -> list[NewsItem]:
+    """The titles and dates of the programme's latest published news (one compiled read).
+
+    The same items as ``news_public_list(programme=..., limit=...)``, without their texts.
+    """
+    rows = _read(
+        f"public_headlines_{int(limit)}",
+        lambda programme_id, lab_id: (
+            NewsItem.objects.filter(
+                Q(programme_id=programme_id) | Q(programme__isnull=True, lab_id=lab_id),
+                status=NewsStatus.PUBLISHED,
+                published_at__isnull=False,
+            )
+            .order_by("-published_at", "-id")
+            .values_list(*_HEADLINE_FIELDS)[:limit]
+        ),
+        programme_id=programme.pk,
+        lab_id=programme.lab_id,
+    )
+    return [NewsItem.from_db("default", _HEADLINE_FIELDS, row) for row in rows]
 
 
 def news_public_get(*, lab_id: int, slug: str) -> NewsItem:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zlib
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -221,6 +222,41 @@ def test_programme_page_shows_new_totals_when_an_allocation_changes(
     assert "349.999" in client.get(url).content.decode()
 
 
+def test_programme_page_charts_follow_the_figures_when_an_allocation_changes(
+    client, tree, programme, coordinator
+) -> None:
+    url = reverse("programme_public:detail", args=[programme.slug])
+    before = _get(client, url, "en").content.decode()
+
+    services.allocation_update(
+        actor=coordinator, allocation=tree["allocation"], amount=Decimal("160000")
+    )
+    after = _get(client, url, "en").content.decode()
+
+    fesr = "ERDF regional programme 2014-2020"
+    assert f"{fesr} · Allocated (EUR million): 0.20</title>" in before
+    assert f"{fesr} · Allocated (EUR million): 0.16</title>" in after
+    assert "Allocated (EUR million): 0.20</title>" not in after
+    assert f"{fesr}: 57.1%</title>" in before  # 200k of 350k
+    assert f"{fesr}: 51.6%</title>" in after  # 160k of 310k
+
+
+def test_programme_page_escapes_action_titles_in_its_rows_when_they_hold_markup(
+    client, tree, programme
+) -> None:
+    tree["leaf"].title_it = 'Area <b onclick="x()">verde</b> & "giochi"'
+    tree["leaf"].place_label = "via <i>Giambellino</i>"
+    tree["leaf"].save()
+
+    content = client.get(reverse("programme_public:detail", args=[programme.slug])).content
+    text = content.decode()
+
+    assert "<b onclick" not in text
+    assert "<i>Giambellino</i>" not in text
+    assert "Area &lt;b onclick=&quot;x()&quot;&gt;verde&lt;/b&gt; &amp; &quot;giochi&quot;" in text
+    assert 'aria-label="Avanzamento di Area &lt;b onclick=&quot;x()&quot;' in text
+
+
 def _pdf_text(data: bytes) -> bytes:
     chunks = [data]
     for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL):
@@ -255,7 +291,9 @@ def test_presentation_slides_have_one_section_per_slide_and_the_keyboard_script(
 def test_programme_page_draws_charts_without_inline_style(client, tree, programme) -> None:
     content = client.get(reverse("programme_public:detail", args=[programme.slug])).content.decode()
 
-    assert content.count('class="pygal-chart"') == 3
+    assert content.count('class="funding-chart"') == 3
+    assert content.count('role="img" aria-label=') >= 3
+    assert "<script" not in content.split('class="funding-chart"', 1)[1].split("</svg>", 1)[0]
     assert "<style" not in content
     assert " style=" not in content
     assert "<caption>" in content  # every chart has its table
@@ -358,8 +396,8 @@ def test_pages_send_the_benchmarked_number_of_queries(client, tree, programme, l
         "programme_public:action_detail", args=[programme.slug, "manzano-demolizione"]
     )
 
-    assert _queries(client, programme_url) == 7
-    assert _queries(client, action_url) == 16
+    assert _queries(client, programme_url) == 6
+    assert _queries(client, action_url) == 13
 
 
 def test_programme_page_links_to_its_open_data(client, tree, programme) -> None:
