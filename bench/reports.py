@@ -3,8 +3,9 @@
 Measured side by side, in alternating rounds of one run:
 - ``reports_queue_first_page``: a lab operator's queue (``/backoffice/reports/``, default
   filters: the open reports, newest first) as a whole in-process request, against the SQL the
-  selector sends for the first page and its count, replayed raw; ``.selector`` is the same
-  page through the scoped selector and the paginator (ORM) against the same SQL;
+  page sends for its table (the count, the first page's rows, their labels), replayed raw;
+  ``.selector`` is the same table read through the scoped selectors and the paginator (ORM)
+  against the same SQL;
 - ``open311_requests_list``: public ``GET /open311/v2/requests.json`` with service_code,
   start_date, end_date and status=open, against the selector's SQL replayed raw;
 - ``open311_post_rate``: Open311 intake (``POST /open311/v2/requests.json`` with an API key:
@@ -96,11 +97,14 @@ def queue_first_page(*, runs: int, side_by_side: Any) -> dict[str, dict[str, Any
     from quartiere.reports.forms import DEFAULT_STATUSES
 
     def selector() -> Any:
+        # What the page reads for its table: the count, the page's rows, then their labels.
         qs = selectors.report_list(
             user=user, lab_id=lab.pk, statuses=list(DEFAULT_STATUSES), sort="-submitted"
-        ).select_related("lab")
-        page = Paginator(qs, PAGE_SIZE).get_page(1)
-        return page.paginator.count, list(page.object_list)
+        )
+        page = Paginator(selectors.report_queue_values(qs), PAGE_SIZE).get_page(1)
+        rows = list(page.object_list)
+        labels = selectors.report_queue_labels(report_ids=[r["id"] for r in rows])
+        return page.paginator.count, rows, labels
 
     selector()  # the user's permissions and labs are cached after the first call
     statements = _captured(selector)

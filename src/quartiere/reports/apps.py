@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 
 
@@ -6,3 +8,14 @@ class ReportsConfig(AppConfig):
     name = "quartiere.reports"
     label = "reports"
     verbose_name = "Segnalazioni"
+
+    def ready(self) -> None:
+        from quartiere.core import periodic
+
+        # ``reports_close_resolved --apply``, daily; a closed report is never closed twice.
+        periodic.register(
+            "reports.close_resolved",
+            interval=dt.timedelta(days=1),
+            path="quartiere.reports.services.reports_close_expired",
+            kwargs={"dry_run": False},
+        )

@@ -9,6 +9,9 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from quartiere.core.widgets import QuickSelect
@@ -58,6 +61,36 @@ def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
     return cast(forms.ChoiceField, form.fields[name])
 
 
+class QuickCheckboxes(forms.CheckboxSelectMultiple):
+    """Inline Bootstrap Italia checkboxes written in Python (as ``core.widgets.QuickSelect``
+    does for options) instead of two templates per box; each box keeps its own label."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        values = value if isinstance(value, list | tuple) else [value]
+        checked = {"" if v is None else str(v) for v in values}
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        base_id = final_attrs.pop("id", None) or f"id_{name}"
+        return format_html_join(
+            "",
+            '<div class="form-check form-check-inline"><input type="checkbox" name="{}" '
+            'value="{}"{} id="{}"{}><label for="{}">{}</label></div>',
+            (
+                (
+                    name,
+                    key,
+                    flatatt(final_attrs),
+                    f"{base_id}_{index}",
+                    SafeString(" checked") if key in checked else "",
+                    f"{base_id}_{index}",
+                    label,
+                )
+                for index, (key, label) in enumerate((str(k), str(lbl)) for k, lbl in self.choices)
+            ),
+        )
+
+
 class StyledForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -91,7 +124,7 @@ class ReportQueueFilterForm(StyledForm):
         label=_("Status"),
         required=False,
         choices=ReportStatus.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxes,
         help_text=_("With no status ticked, the open reports are shown."),
     )
     category = forms.TypedChoiceField(

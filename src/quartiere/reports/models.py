@@ -492,7 +492,14 @@ class Notification(TimeStampedModel):
     )
     recipient = models.EmailField(_("recipient"))
     subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"))
+    # Written when the e-mail is sent, from ``template`` and ``params`` in ``language``
+    # (intake only stores them); rows written before that change carry their body already.
+    body = models.TextField(_("message"), blank=True)
+    template = models.CharField(
+        _("message template"), max_length=40, blank=True, default="", db_default=""
+    )
+    params = models.JSONField(_("message parameters"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="it", db_default="it")
     status = models.CharField(
         _("status"),
         max_length=10,

@@ -370,11 +370,27 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     data = request.POST
-    key = services.open311_key_authenticate(data.get("api_key") or request.GET.get("api_key", ""))
+    raw_key = data.get("api_key") or request.GET.get("api_key", "")
+    code = data.get("service_code", "").strip()
+    address_id = data.get("address_id", "").strip()
+    prefix = raw_key.partition(".")[0]
+    # One query reads the category, the key (never cached: a revocation counts at once), the
+    # building and whether there are extra questions; the key alone when the code is unknown.
+    category = (
+        selectors.open311_intake_get(
+            key_prefix=prefix,
+            service_code=code,
+            building_id=int(address_id) if address_id.isdigit() else None,
+        )
+        if code and prefix
+        else None
+    )
+    if category is not None:
+        key = services.open311_key_verify(key=category.intake_key, raw=raw_key)  # type: ignore[attr-defined]
+    else:
+        key = services.open311_key_authenticate(raw_key)
     if key is None:
         return _errors(fmt, 403, [_("api_key is missing, not valid or revoked.")])
-    code = data.get("service_code", "").strip()
-    category = selectors.public_category_get(code=code) if code else None
     if category is None:
         message = _("service_code not found: %(codes)s.") % {"codes": code}
         return _errors(fmt, 400, [message if code else _("service_code is required.")])
@@ -385,17 +401,9 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     if bool(lat) != bool(lon):
         errors.append(_("lat and long must be given together."))
     address = data.get("address_string", "").strip()
-    building = None
-    address_id = data.get("address_id", "").strip()
-    if address_id:
-        if address_id.isdigit():
-            building = (
-                selectors.public_building_list(district_id=category.lab.district_id)
-                .filter(pk=int(address_id))
-                .first()
-            )
-        if building is None:
-            errors.append(_("address_id not found: %(id)s.") % {"id": address_id})
+    building = category.intake_building  # type: ignore[attr-defined]
+    if address_id and building is None:
+        errors.append(_("address_id not found: %(id)s.") % {"id": address_id})
     if not (lat and lon) and not address and not address_id:
         errors.append(_("A location is required: lat and long, address_string or address_id."))
     if errors:
@@ -422,6 +430,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
             language=(get_language() or "it")[:2],
             attributes=_attributes(data),
             uploads=uploads,
+            questions=[] if not category.attribute_count else None,  # type: ignore[attr-defined]
         )
     except ApplicationError as exc:
         return _errors(fmt, 400, _describe(exc))

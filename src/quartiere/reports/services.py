@@ -204,11 +204,18 @@ def _policy_of(lab: Any) -> ReportPolicy:
     return policy
 
 
-def clean_attributes(category: Category, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Check answers to the category's extra questions; raise ApplicationError per question."""
+def clean_attributes(
+    category: Category,
+    raw: Mapping[str, Any],
+    questions: Sequence[CategoryAttribute] | None = None,
+) -> dict[str, Any]:
+    """Check answers to the category's extra questions; raise ApplicationError per question.
+
+    ``questions`` are the category's questions when the caller has them already (e.g. none).
+    """
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
-    for attr in category.attributes.all():
+    for attr in category.attributes.all() if questions is None else questions:
         key = f"attribute[{attr.code}]"
         value = raw.get(attr.code)
         if isinstance(value, list | tuple) and attr.datatype != AttributeDatatype.MULTIVALUELIST:
@@ -284,30 +291,53 @@ def _clean_location(
     return building, entrance, unit, lat, lon
 
 
+EMAIL_REPORT_UPDATE = "report_update"  # reports/email/body.txt with a report's news
+
+
 def _queue_notification(
     report: Report, *, recipient: str, language: str, event: str, note: str = ""
 ) -> Notification:
+    """Write the e-mail to the outbox and queue its sending, in the caller's transaction.
+
+    The subject is written now (the outbox lists it); the body is rendered by the task that
+    sends it, from the template key and the parameters stored on the row.
+    """
     with translation.override(language):
-        context = {
-            "report": report,
-            "event": event,
-            "note": note,
+        subject = _("Your report %(code)s: %(status)s") % {
+            "code": report.tracking_code,
             "status": ReportStatus(report.status).label,
-            "category": report.category.name,
-            "tracking_url": settings.QUARTIERE_PUBLIC_URL.rstrip("/")
-            + reverse("reports_public:track", args=[report.tracking_code]),
         }
-        subject = render_to_string("reports/email/subject.txt", context).strip()
-        body = render_to_string("reports/email/body.txt", context)
     notification = Notification.objects.create(
         lab_id=report.lab_id,
         report=report,
         recipient=recipient,
         subject=subject[:200],
-        body=body,
+        body="",
+        template=EMAIL_REPORT_UPDATE,
+        params={"event": event, "note": note, "status": report.status},
+        language=language,
     )
     _schedule_send(notification.pk)
     return notification
+
+
+def _render_body(notification: Notification) -> str:
+    """Render a queued e-mail's body in its recipient's language (when it is sent)."""
+    if notification.template != EMAIL_REPORT_UPDATE or notification.report_id is None:
+        raise ValueError(f"no body and no known template ({notification.template!r})")
+    report = Report.objects.select_related("category").get(pk=notification.report_id)
+    params = notification.params or {}
+    with translation.override(notification.language or "it"):
+        context = {
+            "report": report,
+            "event": params.get("event", ""),
+            "note": params.get("note", ""),
+            "status": ReportStatus(params.get("status") or report.status).label,
+            "category": report.category.name,
+            "tracking_url": settings.QUARTIERE_PUBLIC_URL.rstrip("/")
+            + reverse("reports_public:track", args=[report.tracking_code]),
+        }
+        return render_to_string("reports/email/body.txt", context)
 
 
 def _schedule_send(notification_id: int) -> None:
@@ -380,6 +410,7 @@ def _report_submit(
     uploads: Sequence[tuple[str, bytes]] = (),
     api_key: Open311Key | None = None,
     submitted_at: dt.datetime | None = None,
+    questions: Sequence[CategoryAttribute] | None = None,
 ) -> Report:
     if category.lab_id != lab.pk or not category.is_active:
         msg = _("This category is not available for this lab.")
@@ -405,7 +436,7 @@ def _report_submit(
         longitude=longitude,
         address_text=address_text,
     )
-    answers = clean_attributes(category, attributes or {})
+    answers = clean_attributes(category, attributes or {}, questions)
     files = _clean_uploads(uploads)
     policy = _policy_of(lab)
     at = submitted_at or timezone.now()
@@ -815,6 +846,8 @@ def notification_send(*, notification_id: int) -> Notification:
             return notification
         notification.attempt_count += 1
         try:
+            if not notification.body:
+                notification.body = _render_body(notification)
             send_mail(
                 notification.subject,
                 notification.body,
@@ -831,7 +864,7 @@ def notification_send(*, notification_id: int) -> Notification:
             notification.sent_at = timezone.now()
             notification.last_error = ""
         notification.save(
-            update_fields=["status", "attempt_count", "last_error", "sent_at", "updated_at"]
+            update_fields=["status", "attempt_count", "last_error", "sent_at", "body", "updated_at"]
         )
         return notification
 
@@ -898,8 +931,18 @@ def open311_key_authenticate(raw: str) -> Open311Key | None:
     prefix, _sep, _rest = (raw or "").partition(".")
     if not prefix or not _rest:
         return None
-    key = Open311Key.objects.filter(prefix=prefix, is_active=True).first()
-    if key is None or not secrets.compare_digest(key.key_hash, _hash_key(raw)):
+    return open311_key_verify(
+        key=Open311Key.objects.filter(prefix=prefix, is_active=True).first(), raw=raw
+    )
+
+
+def open311_key_verify(*, key: Open311Key | None, raw: str) -> Open311Key | None:
+    """Return ``key`` (the active key read for ``raw``'s prefix) when ``raw`` matches its hash
+    in constant time, else None; note its use at most every five minutes."""
+    prefix, _sep, rest = (raw or "").partition(".")
+    if key is None or not rest or key.prefix != prefix:
+        return None
+    if not secrets.compare_digest(key.key_hash, _hash_key(raw)):
         return None
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at > dt.timedelta(minutes=5):

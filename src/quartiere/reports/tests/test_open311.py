@@ -9,6 +9,8 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
@@ -646,6 +648,65 @@ def test_request_create_answers_403_when_api_key_is_revoked(client, category) ->
 
     assert response.status_code == 403
     assert not Report.objects.exists()
+
+
+def test_request_create_answers_403_at_once_when_api_key_is_revoked_after_use(
+    client, category
+) -> None:
+    key, raw = services.open311_key_create(name="App ritirata")
+    assert _post(client, "json", _valid_post(raw)).status_code == 200
+
+    services.open311_key_revoke(key=key, actor=None)
+    response = _post(client, "json", _valid_post(raw))
+
+    assert response.status_code == 403
+    assert Report.objects.count() == 1
+
+
+def test_request_create_answers_403_when_secret_is_wrong_for_a_known_prefix(
+    client, category, api_key
+) -> None:
+    prefix = api_key.partition(".")[0]
+
+    response = _post(client, "json", _valid_post(f"{prefix}.not-the-secret"))
+
+    assert response.status_code == 403
+    assert not Report.objects.exists()
+
+
+def test_request_create_answers_403_before_400_when_key_is_bad_and_code_unknown(
+    client, category
+) -> None:
+    response = _post(client, "json", _valid_post("deadbeef.wrong", service_code="nope"))
+
+    assert response.status_code == 403
+
+
+def test_request_create_reads_key_category_building_and_questions_in_one_query(
+    client, category, api_key, building
+) -> None:
+    CategoryAttributeFactory(category=category, code="piano", is_required=False)
+    services.report_policy_for(lab_id=category.lab_id)  # made once, on a lab's first report
+    with CaptureQueriesContext(connection) as ctx:
+        response = _post(client, "json", _valid_post(api_key, address_id=str(building.pk)))
+    assert response.status_code == 200
+    statements = [q["sql"] for q in ctx.captured_queries]
+    first_write = next(i for i, sql in enumerate(statements) if sql.startswith("INSERT"))
+    reads = [sql for sql in statements[:first_write] if sql.startswith("SELECT")]
+    # The one lookup, then the questions (this category has one; none would spare it).
+    assert len(reads) == 2
+    assert Report.objects.get().building == building
+
+
+def test_request_create_skips_the_questions_query_when_category_has_none(
+    client, category, api_key
+) -> None:
+    services.report_policy_for(lab_id=category.lab_id)  # made once, on a lab's first report
+    with CaptureQueriesContext(connection) as ctx:
+        assert _post(client, "json", _valid_post(api_key)).status_code == 200
+    statements = [q["sql"] for q in ctx.captured_queries]
+    first_write = next(i for i, sql in enumerate(statements) if sql.startswith("INSERT"))
+    assert [sql for sql in statements[:first_write] if sql.startswith("SELECT")] == [statements[0]]
 
 
 def test_request_create_answers_403_when_api_key_belongs_to_another_lab(

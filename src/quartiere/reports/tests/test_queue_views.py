@@ -58,7 +58,7 @@ def _messages(response) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def _codes(response) -> list[str]:  # type: ignore[no-untyped-def]
-    return [r.tracking_code for r in response.context["page"].object_list]
+    return [r["code"] for r in response.context["page"].object_list]
 
 
 def _csv(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
@@ -257,6 +257,49 @@ def test_report_queue_shows_overdue_badge_when_filtering_overdue(login, operator
 
     assert _codes(response) == [late.tracking_code]
     assert 'data-testid="overdue-badge"' in response.content.decode()
+
+
+def test_report_queue_rows_show_place_assignee_and_due_dates_when_reports_differ(
+    login, coordinator, operator, lab
+):
+    operator.first_name, operator.last_name = "Chiara", "Colombo"
+    operator.save()
+    category = CategoryFactory(lab=lab, name_it="Ascensore")
+    building = BuildingFactory(district=lab.district, street="Via Odazio", number="7")
+    entrance = EntranceFactory(building=building, name="Scala C")
+    today = timezone.localdate()
+    waiting = ReportFactory(
+        category=category,
+        building=building,
+        entrance=entrance,
+        assigned_to=operator,
+        status=ReportStatus.SUBMITTED,
+        acknowledge_due_on=today - dt.timedelta(days=1),
+        resolve_due_on=today + dt.timedelta(days=9),
+    )
+    ReportFactory(category=category, building=None, address_text="Cortile di via Segneri")
+    ReportFactory(category=category, building=None, address_text="")
+
+    response = login(coordinator).get(reverse(QUEUE))
+
+    rows = {r["code"]: r for r in response.context["page"].object_list}
+    row = rows[waiting.tracking_code]
+    assert row["url"] == reverse("reports:detail", args=[waiting.pk])
+    assert row["category"] == "Ascensore"
+    assert row["place"] == "Via Odazio 7, Scala C"
+    assert row["assignee"] == "Chiara Colombo"
+    assert row["overdue"] is True  # the acknowledgement is late, the resolution is not
+    assert row["due"] == (today + dt.timedelta(days=9)).strftime("%d/%m/%Y")
+    assert (today - dt.timedelta(days=1)).strftime("%d/%m/%Y") in row["acknowledge_by"]
+    assert sorted(r["place"] for r in rows.values()) == [
+        "Cortile di via Segneri",
+        "Via Odazio 7, Scala C",
+        "—",
+    ]
+    html = response.content.decode()
+    assert f'href="{row["url"]}"' in html
+    assert f'id="sel-{waiting.pk}"' in html
+    assert "Chiara Colombo" in html
 
 
 def test_report_queue_finds_report_when_searching_tracking_code(login, operator, lab):

@@ -197,3 +197,46 @@ def test_a_report_that_rolls_back_leaves_no_queued_email(lab, operator, database
         failing_request()
     assert not Report.objects.exists()
     assert not DBTaskResult.objects.exists()
+
+
+def test_report_submit_stores_the_email_to_render_when_sent_with_a_database_queue(
+    lab, operator, database_queue
+):
+    report = _submit(lab, CategoryFactory(lab=lab), actor=operator, language="en")
+    notification = Notification.objects.get(report=report)
+    assert notification.body == ""
+    assert notification.template == services.EMAIL_REPORT_UPDATE
+    assert notification.params == {"event": "submitted", "note": "", "status": "submitted"}
+    assert notification.language == "en"
+    assert notification.subject == f"Your report {report.tracking_code}: Submitted"
+
+
+def test_notification_send_renders_the_body_in_the_recipient_language_when_it_runs(
+    lab, operator, database_queue
+):
+    category = CategoryFactory(lab=lab, name_it="Ascensore", name_en="Lift")
+    report = _submit(lab, category, actor=operator, language="en")
+    notification = Notification.objects.get(report=report)
+
+    sent = services.notification_send(notification_id=notification.pk)
+
+    assert sent.status == NotificationStatus.SENT
+    assert "we have received your report about “Lift”" in mail.outbox[0].body
+    assert report.tracking_code in mail.outbox[0].body
+    sent.refresh_from_db()
+    assert sent.body == mail.outbox[0].body  # kept, as the outbox shows what went out
+
+
+def test_notification_send_marks_the_row_failed_when_its_body_cannot_be_rendered(
+    lab, operator, database_queue
+):
+    report = _submit(lab, CategoryFactory(lab=lab), actor=operator)
+    notification = Notification.objects.get(report=report)
+    Notification.objects.filter(pk=notification.pk).update(template="unknown")
+
+    failed = services.notification_send(notification_id=notification.pk)
+
+    assert failed.status == NotificationStatus.FAILED
+    assert "unknown" in failed.last_error
+    assert mail.outbox == []
+    assert Report.objects.filter(pk=report.pk).exists()

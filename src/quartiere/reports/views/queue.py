@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -31,7 +32,7 @@ from quartiere.core.exceptions import ApplicationError
 from quartiere.core.exports import FORMATS, export_response
 from quartiere.core.views import apply_service_errors, paginate, scoped_or_404, staff_view
 from quartiere.reports import forms, permissions, selectors, services, workflow
-from quartiere.reports.enums import ReportStatus
+from quartiere.reports.enums import OPEN_STATUSES, ReportChannel, ReportStatus
 from quartiere.reports.models import Notification, Report, ReportAttachment
 from quartiere.reports.uploads import MAX_BYTES
 from quartiere.territory import selectors as territory_selectors
@@ -49,10 +50,18 @@ def _person(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _full_name(first: str, last: str, username: str) -> str:
+    """``User.get_full_name() or username`` from the plain columns."""
+    return f"{first} {last}".strip() or username
+
+
 def _staff_choices(lab_id: int | None) -> list[tuple[int, str]]:
     if lab_id is None:
         return []
-    return [(u.pk, _person(u)) for u in accounts_selectors.lab_staff_list(lab_id=lab_id)]
+    rows = accounts_selectors.lab_staff_list(lab_id=lab_id).values_list(
+        "pk", "first_name", "last_name", "username"
+    )
+    return [(pk, _full_name(first, last, username)) for pk, first, last, username in rows]
 
 
 def _staff_member(lab_id: int | None, pk: int | None) -> Any:
@@ -136,8 +145,8 @@ def _queue_state(request: HttpRequest, *, mode: str) -> QueueState:
     if queue_lab_id is not None:
         district_id = request.lab.district_id  # type: ignore[attr-defined]
     categories = [
-        (c.pk, c.name if queue_lab_id else f"{c.name} · {c.lab.name}")
-        for c in selectors.category_list(user=user, lab_id=queue_lab_id).prefetch_related(None)
+        (pk, name if queue_lab_id else f"{name} · {lab_name}")
+        for pk, name, lab_name in selectors.category_choices(user=user, lab_id=queue_lab_id)
     ]
     buildings = territory_selectors.building_choices(
         user=user, district_id=district_id, limit=MAX_BUILDING_CHOICES
@@ -186,13 +195,80 @@ def _sort_headers(data: QueryDict, current: str) -> list[dict[str, Any]]:
     return headers
 
 
+# A status's badge colour (the label is always written; the colour only repeats it).
+STATUS_BADGES = {
+    ReportStatus.SUBMITTED: "bg-warning",
+    ReportStatus.REOPENED: "bg-warning",
+    ReportStatus.RESOLVED: "bg-success",
+    ReportStatus.CLOSED: "bg-success",
+    ReportStatus.REJECTED: "bg-secondary",
+    ReportStatus.MERGED: "bg-secondary",
+}
+URL_PK = 2_147_483_647  # a placeholder id, replaced by each row's id in the reversed URL
+
+
+def _short_date(value: dt.date | None) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else ""
+
+
+def _queue_rows(rows: list[dict[str, Any]], *, with_lab: bool) -> list[dict[str, Any]]:
+    """Turn a page of plain report rows into what the table shows: labels, dates and URLs are
+    worked out here once, so the template writes each cell without lookups, tags or queries."""
+    labels = selectors.report_queue_labels(report_ids=[r["id"] for r in rows], with_lab=with_lab)
+    english = (translation.get_language() or "it").startswith("en")
+    statuses = {value: str(label) for value, label in ReportStatus.choices}
+    channels = {value: str(label) for value, label in ReportChannel.choices}
+    detail_url = reverse("reports:detail", args=[URL_PK])
+    unassigned = _("Unassigned")
+    today = timezone.localdate()
+    out = []
+    for r in rows:
+        pk, status = r["id"], r["status"]
+        label = labels.get(pk) or (None,) * 9
+        name_it, name_en, street, number, stair, first, last, username = label[:8]
+        if street is not None:
+            place = f"{street} {number}, {stair}" if stair is not None else f"{street} {number}"
+        else:
+            place = r["address_text"] or "—"
+        is_open = status in OPEN_STATUSES
+        ack_due, resolve_due = r["acknowledge_due_on"], r["resolve_due_on"]
+        waiting_ack = status == ReportStatus.SUBMITTED
+        out.append(
+            {
+                "pk": pk,
+                "code": r["tracking_code"],
+                "url": detail_url.replace(str(URL_PK), str(pk)),
+                "select_label": _("Select %(code)s") % {"code": r["tracking_code"]},
+                "category": (name_en if english else name_it) or "",
+                "place": place,
+                "status": status,
+                "status_label": statuses.get(status, status),
+                "badge": STATUS_BADGES.get(status, "bg-primary"),
+                "due": _short_date(resolve_due),
+                "acknowledge_by": _("acknowledge by %(date)s") % {"date": _short_date(ack_due)}
+                if waiting_ack
+                else "",
+                "overdue": is_open and ((waiting_ack and ack_due < today) or resolve_due < today),
+                "assignee": _full_name(first, last, username)
+                if username is not None
+                else unassigned,
+                "channel": channels.get(r["channel"], r["channel"]),
+                "submitted": _short_date(timezone.localtime(r["submitted_at"]).date()),
+                "lab": label[8] if with_lab else "",
+            }
+        )
+    return out
+
+
 def _render_queue(request: HttpRequest, *, mode: str) -> HttpResponse:
     state = _queue_state(request, mode=mode)
-    page = paginate(request, state.reports)
-    all_statuses = state.data.copy()
-    all_statuses.setlist("status", ReportStatus.values)
+    page = paginate(request, selectors.report_queue_values(state.reports))
     user = request.user
     scope = accounts_selectors.user_scope(user)
+    show_lab = state.lab_id is None and len(scope.lab_ids) > 1
+    page.object_list = _queue_rows(list(page.object_list), with_lab=show_lab)
+    all_statuses = state.data.copy()
+    all_statuses.setlist("status", ReportStatus.values)
     return render(
         request,
         "reports/queue.html",
@@ -203,7 +279,7 @@ def _render_queue(request: HttpRequest, *, mode: str) -> HttpResponse:
             "query": state.data.urlencode(),
             "all_statuses_query": all_statuses.urlencode(),
             "headers": _sort_headers(state.data, state.filters["sort"]),
-            "show_lab": state.lab_id is None and len(scope.lab_ids) > 1,
+            "show_lab": show_lab,
             "can_bulk": user.has_perm("reports.process_report")
             or user.has_perm("reports.assign_report"),
             "bulk_staff": state.staff,
