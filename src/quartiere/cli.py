@@ -7,7 +7,7 @@ import sys
 
 COMMANDS = {
     "serve": "serve the site with gunicorn (HOST, PORT, WEB_CONCURRENCY from the environment)",
-    "worker": "run the background task worker (django-tasks database backend)",
+    "worker": "run the background task worker and the periodic jobs (reminders, closings)",
     "migrate": "create or update the database schema",
     "seed-demo": "build the synthetic demo: seed-demo [--seed N] [--scale district|region]",
     "import": "import a file: import units|residents FILE --lab SLUG [--dry-run]",
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
         serve(rest)
         return
     if command == "worker":
-        command = "db_worker"
+        command = "run_worker"
     elif command == "manage":
         if not rest:
             print(usage())

@@ -13,16 +13,18 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from html import escape as html_escape
+from typing import Any, NamedTuple, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -44,7 +46,7 @@ from quartiere.activities.enums import (
 from quartiere.activities.forms import PublicFilterForm
 from quartiere.activities.models import Activity, ActivitySession
 from quartiere.core.exceptions import ApplicationError
-from quartiere.core.views import paginate, public
+from quartiere.core.views import public
 from quartiere.people.selectors import resident_for_user
 
 PER_PAGE = 20
@@ -104,10 +106,7 @@ def _cached_filters(
 
 def _filters(request: HttpRequest, *, action: str) -> tuple[str, dict[str, Any]]:
     """The filter bar's HTML and the chosen filters (none when a value is not valid)."""
-    labs = [
-        PublicLab(*row)
-        for row in public_lab_list().select_related(None).values_list("id", "name", "slug")
-    ]
+    labs = [PublicLab(*row) for row in selectors.public_lab_rows()]
     cleaned = _clean(request.GET, labs)
     if cleaned is None:
         html = _render_filters(request.GET, labs, action)
@@ -154,7 +153,8 @@ def _day_range(day: dt.date | None) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class SessionRow:
-    """What the calendar shows of one session, as plain strings (rendered without lookups)."""
+    """What the calendar shows of one session, as strings already escaped for HTML (each row
+    is written twice in the month, and escaped once)."""
 
     url: str
     title: str
@@ -162,7 +162,7 @@ class SessionRow:
     date: str
     time: str
     details: str
-    is_cancelled: bool
+    badge: str  # the "Cancelled" badge, or nothing
 
 
 @lru_cache(maxsize=8)
@@ -177,15 +177,60 @@ def _labels(language: str) -> tuple[dict[str, str], dict[str, str], dict[str, st
     )
 
 
-def _session_rows(sessions: Iterable[tuple[Any, ...]], *, with_lab: bool) -> list[SessionRow]:
+class _Names(NamedTuple):
+    weekdays: tuple[str, ...]  # Monday first
+    weekdays_short: tuple[str, ...]
+    months: tuple[str, ...]  # January first
+
+    def day_month(self, day: dt.date) -> str:
+        """As the date filter's "j F"."""
+        return f"{day.day} {self.months[day.month - 1]}"
+
+    def weekday_day_month(self, day: dt.date) -> str:
+        """As "l j F"."""
+        return f"{self.weekdays[day.weekday()]} {day.day} {self.months[day.month - 1]}"
+
+    def month_year(self, day: dt.date) -> str:
+        """As "F Y"."""
+        return f"{self.months[day.month - 1]} {day.year}"
+
+
+@lru_cache(maxsize=8)
+def _names(language: str) -> _Names:
+    """The names of the weekdays and months in one language (the calendar writes dozens of
+    dates: formatting each through the date filter cost more than its SQL)."""
+    monday = dt.date(2024, 1, 1)
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    return _Names(
+        tuple(formats.date_format(d, "l") for d in days),
+        tuple(formats.date_format(d, "D") for d in days),
+        tuple(formats.date_format(dt.date(2024, m, 1), "F") for m in range(1, 13)),
+    )
+
+
+@lru_cache(maxsize=64)
+def _reverse(prefix: str, name: str, *args: Any) -> str:
+    return reverse(name, args=args)
+
+
+def _url(name: str, *args: Any) -> str:
+    """``reverse`` once per script prefix, name and arguments."""
+    return _reverse(get_script_prefix(), name, *args)
+
+
+def _session_rows(
+    sessions: Iterable[tuple[Any, ...]], *, with_lab: bool, with_date: bool = True
+) -> list[SessionRow]:
     """Turn sessions (tuples of ``selectors.PUBLIC_ROW_FIELDS``) into rows once, in Python: the
     calendar shows hundreds of them and the template engine would look up every attribute and
     label of each one again."""
     tz = timezone.get_current_timezone()
     language = get_language() or "it"
     english = language.startswith("en")
-    base = reverse("activities_public:calendar")
+    base = _url("activities_public:calendar")
     kinds, audiences, places, common_room = _labels(language)
+    names = _names(language)
+    badge = _badge()
     dates: dict[dt.date, str] = {}
     rows = []
     for (
@@ -218,19 +263,19 @@ def _session_rows(sessions: Iterable[tuple[Any, ...]], *, with_lab: bool) -> lis
         if with_lab:
             details.append(lab_name)
         day = start.date()
-        date = dates.get(day)
-        if date is None:
-            date = dates[day] = formats.date_format(day, "l j F Y")
+        date = dates.get(day, "")
+        if with_date and not date:
+            date = dates[day] = f"{names.weekday_day_month(day)} {day.year}"  # "l j F Y"
+        cancelled = status == SessionStatus.CANCELLED or activity_status == ActivityStatus.CANCELLED
         rows.append(
             SessionRow(
-                url=f"{base}{activity_id}-{slug or 'attivita'}/",
-                title=(title_en if english else "") or title_it,
+                url=html_escape(f"{base}{activity_id}-{slug or 'attivita'}/"),
+                title=html_escape((title_en if english else "") or title_it),
                 day=day,
-                date=date,
+                date=html_escape(date),
                 time=f"{start:%H:%M}\u2013{end:%H:%M}",
-                details=" · ".join(d for d in details if d),
-                is_cancelled=status == SessionStatus.CANCELLED
-                or activity_status == ActivityStatus.CANCELLED,
+                details=html_escape(" · ".join(d for d in details if d)),
+                badge=badge if cancelled else "",
             )
         )
     return rows
@@ -242,33 +287,76 @@ def _badge() -> str:
 
 def _list_html(rows: list[SessionRow]) -> SafeString:
     """The list's items, written in Python (the template would resolve each field again)."""
-    badge = _badge()
     return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
-            f'<li class="mb-3" data-testid="calendar-session"><a href="{escape(r.url)}" '
-            f'class="fw-semibold">{escape(r.title)}</a>{badge if r.is_cancelled else ""}'
-            f"<br><span>{escape(r.date)}, {escape(r.time)}</span><br>"
-            f"<small>{escape(r.details)}</small></li>"
+            f'<li class="mb-3" data-testid="calendar-session"><a href="{r.url}" '
+            f'class="fw-semibold">{r.title}</a>{r.badge}'
+            f"<br><span>{r.date}, {r.time}</span><br>"
+            f"<small>{r.details}</small></li>"
             for r in rows
         )
+    )
+
+
+def _pagination_html(page: Page, query: str) -> SafeString:
+    """The list's page links, as ``components/pagination.html`` writes them (without a
+    template include per request)."""
+    if page.paginator.num_pages <= 1:
+        return mark_safe("")
+    link = f"?{escape(query)}&amp;page=" if query else "?page="
+    previous, following, pages = _("Previous"), _("Next"), _("Pages")
+    position = _("Page %(n)s of %(total)s") % {"n": page.number, "total": page.paginator.num_pages}
+    items = []
+    if page.has_previous():
+        items.append(
+            f'<li class="page-item"><a class="page-link" href="{link}'
+            f'{page.previous_page_number()}">{escape(previous)}</a></li>'
+        )
+    items.append(
+        f'<li class="page-item"><span class="page-link" aria-current="page">'
+        f"{escape(position)}</span></li>"
+    )
+    if page.has_next():
+        items.append(
+            f'<li class="page-item"><a class="page-link" href="{link}'
+            f'{page.next_page_number()}">{escape(following)}</a></li>'
+        )
+    return mark_safe(  # noqa: S308 - every value is escaped
+        f'<nav class="pagination-wrapper" aria-label="{escape(pages)}">\n'
+        f'  <ul class="pagination">{"".join(items)}</ul>\n</nav>'
     )
 
 
 @public
 def calendar_list(request: HttpRequest) -> HttpResponse:
     """The sessions still to come, soonest first, filtered by lab, kind and audience."""
-    filters, values = _filters(request, action=reverse("activities_public:calendar"))
+    list_url = _url("activities_public:calendar")
+    filters, values = _filters(request, action=list_url)
+    day = values["day"]
+    day_range = _day_range(day)
     sessions = selectors.public_session_rows(
         lab_id=values["lab_id"],
         kind=values["kind"],
         audience=values["audience"],
-        **_day_range(values["day"]),
+        starts_at_from=day_range.get("starts_from"),
+        **day_range,
     )
-    if values["day"] is not None:
-        sessions = sessions.filter(starts_at__gte=_day_range(values["day"])["starts_from"])
-    page = paginate(request, sessions, per_page=PER_PAGE)
+    # PublicSessionRows pages like a queryset: count() and slices.
+    page: Page = Paginator(cast(Any, sessions), PER_PAGE).get_page(request.GET.get("page"))
     rows = _session_rows(page.object_list, with_lab=values["lab"] is None)
     today = timezone.localdate()
+    n = page.paginator.count
+    if day is not None:
+        date = f"{_names(get_language() or 'it').weekday_day_month(day)} {day.year}"
+        result_count = ngettext("%(n)s session on %(date)s", "%(n)s sessions on %(date)s", n) % {
+            "n": n,
+            "date": date,
+        }
+    else:
+        result_count = ngettext("%(n)s session to come", "%(n)s sessions to come", n) % {"n": n}
+    filter_query = _query(values)
+    suffix = f"?{filter_query}" if filter_query else ""
+    query = _query(values, with_day=True)
     return render(
         request,
         "activities/public/calendar_list.html",
@@ -276,13 +364,16 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "rows": _list_html(rows),
+            "pagination": _pagination_html(page, query),
             "lab": values["lab"],
-            "day": values["day"],
-            "query": _query(values, with_day=True),
-            "filter_query": _query(values),
-            "month_url": reverse(
-                "activities_public:calendar_month", args=[today.year, today.month]
-            ),
+            "lab_ics_url": _url("activities_public:lab_ics", values["lab"].slug)
+            if values["lab"]
+            else "",
+            "day": day,
+            "result_count": result_count,
+            "home_url": _url("portal:home"),
+            "all_url": f"{list_url}{suffix}",
+            "month_url": _url("activities_public:calendar_month", today.year, today.month) + suffix,
         },
     )
 
@@ -307,38 +398,26 @@ class _Cell:
     @property
     def grid_html(self) -> SafeString:
         """The day's sessions as items of the month grid."""
-        badge = _badge()
         return mark_safe(  # noqa: S308 - every value is escaped
             "".join(
-                f'<li><a href="{escape(r.url)}">{escape(r.time)} {escape(r.title)}</a>'
-                f"{badge if r.is_cancelled else ''}</li>"
-                for r in self.sessions
+                f'<li><a href="{r.url}">{r.time} {r.title}</a>{r.badge}</li>' for r in self.sessions
             )
         )
 
     @property
     def list_html(self) -> SafeString:
         """The day's sessions as items of the list under the grid."""
-        badge = _badge()
         return mark_safe(  # noqa: S308 - every value is escaped
             "".join(
-                f'<li class="mb-2" data-testid="calendar-session"><a href="{escape(r.url)}" '
-                f'class="fw-semibold">{escape(r.title)}</a>{badge if r.is_cancelled else ""}'
-                f"<br><span>{escape(r.time)}</span> · <small>{escape(r.details)}</small></li>"
+                f'<li class="mb-2" data-testid="calendar-session"><a href="{r.url}" '
+                f'class="fw-semibold">{r.title}</a>{r.badge}'
+                f"<br><span>{r.time}</span> · <small>{r.details}</small></li>"
                 for r in self.sessions
             )
         )
 
-    @property
-    def short(self) -> str:
-        return formats.date_format(self.day, "j F")
 
-    @property
-    def long(self) -> str:
-        return formats.date_format(self.day, "l j F")
-
-
-def _grid_html(weeks: list[list[_Cell]], *, list_url: str, query: str) -> SafeString:
+def _grid_html(weeks: list[list[_Cell]], *, list_url: str, query: str, names: _Names) -> SafeString:
     """The rows of the month grid, written in Python: 42 cells of nested template tags cost
     more than the month's SQL."""
     day_link = f"{escape(list_url)}?{escape(query) + '&amp;' if query else ''}day="
@@ -350,7 +429,7 @@ def _grid_html(weeks: list[list[_Cell]], *, list_url: str, query: str) -> SafeSt
                 number = str(cell.number)
             else:
                 number = (
-                    f'<span class="visually-hidden">{escape(cell.short)}</span>'
+                    f'<span class="visually-hidden">{escape(names.day_month(cell.day))}</span>'
                     f'<span aria-hidden="true">{cell.number}</span>'
                 )
             content = ""
@@ -360,9 +439,10 @@ def _grid_html(weeks: list[list[_Cell]], *, list_url: str, query: str) -> SafeSt
                     more = ngettext("and %(n)s more", "and %(n)s more", cell.more) % {
                         "n": cell.more
                     }
+                    hidden = escape(names.day_month(cell.day))
                     content += (
                         f'<a href="{day_link}{cell.iso}">{escape(more)}'
-                        f'<span class="visually-hidden"> {escape(cell.short)}</span></a>'
+                        f'<span class="visually-hidden"> {hidden}</span></a>'
                     )
             cells.append(
                 f'<td class="{"" if cell.in_month else "other-month"}">\n'
@@ -373,15 +453,46 @@ def _grid_html(weeks: list[list[_Cell]], *, list_url: str, query: str) -> SafeSt
     return mark_safe("".join(html))  # noqa: S308 - every value is escaped
 
 
+def _days_html(days: list[_Cell], *, list_url: str, query: str, names: _Names) -> SafeString:
+    """The month's days with sessions, as the list under the grid (written in Python, as the
+    grid is)."""
+    day_link = f"{escape(list_url)}?{escape(query) + '&amp;' if query else ''}day="
+    html = []
+    for cell in days:
+        html.append(
+            f'<h3 class="h5 mt-3">{escape(names.weekday_day_month(cell.day))}</h3>\n'
+            f'<ul class="list-unstyled mb-1" data-testid="month-list">{cell.list_html}</ul>\n'
+        )
+        if cell.more > 0:
+            text = ngettext(
+                "All %(n)s sessions of %(date)s", "All %(n)s sessions of %(date)s", cell.count
+            ) % {"n": cell.count, "date": names.day_month(cell.day)}
+            html.append(f'<p><a href="{day_link}{cell.iso}">{escape(text)}</a></p>\n')
+    return mark_safe("".join(html))  # noqa: S308 - every value is escaped
+
+
+@lru_cache(maxsize=8)
+def _weekday_header(language: str) -> SafeString:
+    names = _names(language)
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "".join(
+            f'<th scope="col"><abbr title="{escape(long)}">{escape(short)}</abbr></th>'
+            for long, short in zip(names.weekdays, names.weekdays_short, strict=True)
+        )
+    )
+
+
 @public
 def calendar_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     """A month grid of the public sessions (hidden on narrow screens), and the same as a list."""
     if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
         raise Http404
     filters, values = _filters(
-        request, action=reverse("activities_public:calendar_month", args=[year, month])
+        request, action=_url("activities_public:calendar_month", year, month)
     )
     tz = timezone.get_current_timezone()
+    language = get_language() or "it"
+    names = _names(language)
     first = dt.date(year, month, 1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
     previous = (first - dt.timedelta(days=1)).replace(day=1)
@@ -393,7 +504,7 @@ def calendar_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
         starts_before=dt.datetime.combine(following, dt.time.min, tzinfo=tz),
     )
     by_day: dict[dt.date, list[SessionRow]] = defaultdict(list)
-    for row in _session_rows(sessions, with_lab=values["lab"] is None):
+    for row in _session_rows(sessions, with_lab=values["lab"] is None, with_date=False):
         by_day[row.day].append(row)
 
     def cell(day: dt.date) -> _Cell:
@@ -407,20 +518,37 @@ def calendar_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     ]
     days = [cell(day) for day in sorted(counts) if day.month == month]
     query = _query(values)
+    suffix = f"?{query}" if query else ""
+    list_url = _url("activities_public:calendar")
+    session_count = sum(c.count for c in days)
+    month_label = names.month_year(first)
+
+    def other(day: dt.date) -> dict[str, str]:
+        url = _url("activities_public:calendar_month", day.year, day.month)
+        return {"url": f"{url}{suffix}", "label": names.month_year(day)}
+
     return render(
         request,
         "activities/public/calendar_month.html",
         {
             "filters": filters,
             "lab": values["lab"],
-            "query": query,
-            "month": first,
-            "grid": _grid_html(weeks, list_url=reverse("activities_public:calendar"), query=query),
-            "weekdays": [dt.date(2024, 1, d) for d in range(1, 8)],  # Monday 1 Jan 2024
-            "days": days,
-            "session_count": sum(c.count for c in days),
-            "previous": previous if previous.year >= MIN_YEAR else None,
-            "following": following if following.year <= MAX_YEAR else None,
+            "month_label": month_label,
+            "title": _("Activities in %(month)s") % {"month": month_label},
+            "caption": _("Calendar of %(month)s; the same sessions are listed by day below.")
+            % {"month": month_label},
+            "home_url": _url("portal:home"),
+            "list_url": list_url,
+            "list_query_url": f"{list_url}{suffix}",
+            "grid": _grid_html(weeks, list_url=list_url, query=query, names=names),
+            "weekdays": _weekday_header(language),
+            "days": _days_html(days, list_url=list_url, query=query, names=names),
+            "session_count": ngettext(
+                "%(n)s session this month", "%(n)s sessions this month", session_count
+            )
+            % {"n": session_count},
+            "previous": other(previous) if previous.year >= MIN_YEAR else None,
+            "following": other(following) if following.year <= MAX_YEAR else None,
         },
     )
 

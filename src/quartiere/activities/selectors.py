@@ -7,8 +7,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -27,7 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncMonth
 from django.utils import timezone
 
-from quartiere.accounts.selectors import user_scope
+from quartiere.accounts.selectors import public_lab_list, user_scope
 from quartiere.activities.enums import (
     ActivityAudience,
     ActivityKind,
@@ -322,6 +323,149 @@ PUBLIC_ROW_FIELDS = (
 )
 
 
+class _Statement(NamedTuple):
+    sql: str
+    params: tuple[Any, ...]  # the constants, with a placeholder where a value goes
+    slots: tuple[tuple[int, str], ...]  # (position in params, name of the value)
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # as the ORM applies them
+
+
+# Values that the compiled SQL of a calendar read cannot contain by chance: they mark where
+# each value of a call goes among the parameters.
+_UTC = dt.UTC
+_MARKS: dict[str, Any] = {
+    "starts_from": dt.datetime(1901, 1, 1, 0, 0, 1, tzinfo=_UTC),
+    "starts_before": dt.datetime(1901, 1, 1, 0, 0, 2, tzinfo=_UTC),
+    "starts_at_from": dt.datetime(1901, 1, 1, 0, 0, 3, tzinfo=_UTC),
+    "lab_id": -900_000_001,
+    "kind": "\x00kind",
+    "audience": "\x00audience",
+}
+_statements: dict[tuple[Any, ...], _Statement] = {}
+
+
+def _adapt(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def _prepare(key: tuple[Any, ...], qs: QuerySet[Any], names: Iterable[str]) -> _Statement:
+    """Compile ``qs`` (built with the ``_MARKS`` of ``names``) once and remember where each
+    value goes: the calendar's reads take longer to compile than to run."""
+    compiler = qs.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    marks = {_adapt(_MARKS[name]): name for name in names}
+    slots = tuple((i, marks[p]) for i, p in enumerate(params) if _hashable(p) and p in marks)
+    if {name for _i, name in slots} != set(marks.values()):  # pragma: no cover - a bug
+        raise RuntimeError(f"a value of {key} is not a parameter of its SQL")
+    fields = [col[0] for col in compiler.select[0 : compiler.col_count]]
+    converters = tuple(
+        (pos, tuple(convs), expression)
+        for pos, (convs, expression) in compiler.get_converters(fields).items()
+    )
+    statement = _Statement(sql, tuple(params), slots, converters)
+    _statements[key] = statement
+    return statement
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _execute(statement: _Statement, values: dict[str, Any], *, suffix: str = "") -> list[Any]:
+    params = list(statement.params)
+    for i, name in statement.slots:
+        params[i] = _adapt(values[name])
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql + suffix, params)
+        rows = cursor.fetchall()
+    if statement.converters:
+        converted = []
+        for row in rows:
+            values_ = list(row)
+            for pos, convs, expression in statement.converters:
+                for convert in convs:
+                    values_[pos] = convert(values_[pos], expression, connection)
+            converted.append(tuple(values_))
+        return converted
+    return rows
+
+
+def _filters_of(
+    lab_id: int | None, kind: str, audience: str, **ranges: dt.datetime | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The values of a calendar read, and the same with marks in place of each given value."""
+    given = {"lab_id": lab_id, "kind": kind, "audience": audience, **ranges}
+    values = {name: value for name, value in given.items() if value}
+    return values, {name: _MARKS[name] for name in values}
+
+
+def _calendar_qs(marks: dict[str, Any]) -> QuerySet[ActivitySession]:
+    qs = public_session_list(
+        lab_id=marks.get("lab_id"),
+        kind=marks.get("kind", ""),
+        audience=marks.get("audience", ""),
+        starts_from=marks["starts_from"],
+        starts_before=marks.get("starts_before"),
+    )
+    if "starts_at_from" in marks:
+        qs = qs.filter(starts_at__gte=marks["starts_at_from"])
+    return qs
+
+
+class PublicSessionRows:
+    """The public sessions of a calendar list as tuples of ``PUBLIC_ROW_FIELDS``, for a
+    ``Paginator``: ``count()`` and a slice each send one query, compiled once per choice of
+    filters (the ORM's compiling cost more than these small reads)."""
+
+    def __init__(self, values: dict[str, Any], marks: dict[str, Any]) -> None:
+        self._values = values
+        self._marks = marks
+        self._shape = (connection.vendor, tuple(sorted(marks)))
+
+    def _statement(self, kind: str) -> _Statement:
+        key = ("public_rows", kind, *self._shape)
+        statement = _statements.get(key)
+        if statement is None:
+            qs = _calendar_qs(self._marks)
+            if kind == "count":
+                inner = _prepare(key, qs.order_by().values_list("id"), self._marks)
+                statement = _statements[key] = inner._replace(
+                    # The ORM's own SQL with its placeholders: no value is written into it.
+                    sql=f"SELECT COUNT(*) FROM ({inner.sql}) AS calendar",  # noqa: S608
+                    converters=(),
+                )
+            else:
+                statement = _prepare(key, qs.values_list(*PUBLIC_ROW_FIELDS), self._marks)
+        return statement
+
+    def count(self) -> int:
+        return int(_execute(self._statement("count"), self._values)[0][0])
+
+    def __getitem__(self, window: slice) -> list[tuple[Any, ...]]:
+        start = int(window.start or 0)
+        # Without an end (never for a page), the largest limit both PostgreSQL and SQLite take.
+        limit = int(window.stop) - start if window.stop is not None else 2**63 - 1
+        suffix = f" LIMIT {max(limit, 0)} OFFSET {start}"
+        return _execute(self._statement("rows"), self._values, suffix=suffix)
+
+
+def public_lab_rows() -> list[tuple[int, str, str]]:
+    """The labs of the calendar's filter, as (id, name, slug) tuples of
+    ``accounts.selectors.public_lab_list`` (compiled once)."""
+    key = ("public_labs", connection.vendor)
+    statement = _statements.get(key)
+    if statement is None:
+        labs = public_lab_list().select_related(None).values_list("id", "name", "slug")
+        statement = _prepare(key, labs, ())
+    return _execute(statement, {})
+
+
 def public_session_rows(
     *,
     lab_id: int | None = None,
@@ -329,15 +473,19 @@ def public_session_rows(
     audience: str = "",
     starts_from: dt.datetime | None = None,
     starts_before: dt.datetime | None = None,
-) -> QuerySet[Any]:
-    """The public sessions of ``public_session_list`` as tuples of ``PUBLIC_ROW_FIELDS``."""
-    return public_session_list(
-        lab_id=lab_id,
-        kind=kind,
-        audience=audience,
-        starts_from=starts_from,
+    starts_at_from: dt.datetime | None = None,
+) -> PublicSessionRows:
+    """The public sessions of ``public_session_list`` (also starting at or after
+    ``starts_at_from`` when given) as tuples of ``PUBLIC_ROW_FIELDS``, soonest first."""
+    values, marks = _filters_of(
+        lab_id,
+        kind,
+        audience,
+        starts_from=starts_from or timezone.now(),
         starts_before=starts_before,
-    ).values_list(*PUBLIC_ROW_FIELDS)
+        starts_at_from=starts_at_from,
+    )
+    return PublicSessionRows(values, marks)
 
 
 def public_month_sessions(
@@ -351,28 +499,34 @@ def public_month_sessions(
 ) -> tuple[list[tuple[Any, ...]], dict[dt.date, int]]:
     """Return the first ``per_day`` public sessions of each day in a range (as tuples of
     ``PUBLIC_ROW_FIELDS``), and the number of sessions per day: one query (two windows over the
-    day), however many labs and sessions the month holds."""
+    day), however many labs and sessions the month holds; compiled once per choice of filters.
+    """
     tz = timezone.get_current_timezone()
-    day = TruncDate("starts_at", tzinfo=tz)
-    ranked = (
-        public_session_list(
-            lab_id=lab_id,
-            kind=kind,
-            audience=audience,
-            starts_from=starts_from,
-            starts_before=starts_before,
-        )
-        .filter(starts_at__gte=starts_from)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[day], order_by=[F("starts_at"), F("id")]),
-            day_count=Window(Count("id"), partition_by=[day]),
-        )
-        .filter(rank__lte=per_day)
-        .values_list(*PUBLIC_ROW_FIELDS, "day_count")
+    values, marks = _filters_of(
+        lab_id,
+        kind,
+        audience,
+        starts_from=starts_from,
+        starts_before=starts_before,
+        starts_at_from=starts_from,
     )
+    key = ("public_month", connection.vendor, str(tz), per_day, tuple(sorted(marks)))
+    statement = _statements.get(key)
+    if statement is None:
+        day = TruncDate("starts_at", tzinfo=tz)
+        ranked = (
+            _calendar_qs(marks)
+            .annotate(
+                rank=Window(RowNumber(), partition_by=[day], order_by=[F("starts_at"), F("id")]),
+                day_count=Window(Count("id"), partition_by=[day]),
+            )
+            .filter(rank__lte=per_day)
+            .values_list(*PUBLIC_ROW_FIELDS, "day_count")
+        )
+        statement = _prepare(key, ranked, marks)
     first: list[tuple[Any, ...]] = []
     counts: dict[dt.date, int] = {}
-    for row in ranked:
+    for row in _execute(statement, values):
         first.append(row[:-1])
         # Every day with sessions has its first one here, carrying the day's count.
         counts[row[0].astimezone(tz).date()] = row[-1]
@@ -395,7 +549,9 @@ def activity_session_upcoming_public_list(
 
 def activity_attendance_counts(*, activity_ids: Iterable[int]) -> dict[int, int]:
     """Return the present attendances (register lines marked present, every session) of each
-    activity, by activity id; activities without any are left out. One query.
+    activity whose register has lines, by activity id: 0 when every line is an absence, left
+    out when no register was ever taken (e.g. a meeting held before the register existed).
+    One query.
 
     Public figures, no personal data: for the participation context's counts.
     """
@@ -403,10 +559,10 @@ def activity_attendance_counts(*, activity_ids: Iterable[int]) -> dict[int, int]
     if not ids:
         return {}
     return dict(
-        Attendance.objects.filter(session__activity_id__in=ids, is_present=True)
+        Attendance.objects.filter(session__activity_id__in=ids)
         .order_by()
         .values_list("session__activity_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id", filter=Q(is_present=True)))
     )
 
 

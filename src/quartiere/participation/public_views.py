@@ -7,6 +7,8 @@ verified resident of the process's district; the services give the reason when r
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +22,7 @@ from django.utils.formats import date_format, localize
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from quartiere.core.exceptions import ApplicationError
@@ -67,6 +69,13 @@ def process_list(request: HttpRequest) -> HttpResponse:
     return render(request, "participation/public_process_list.html", {"processes": processes})
 
 
+@lru_cache(maxsize=1024)
+def _date(language: str, day: dt.date) -> str:
+    """A day as the date filter's DATE_FORMAT writes it in ``language`` (many proposals of a
+    page share a day)."""
+    return date_format(day, "DATE_FORMAT")
+
+
 def _proposal_items(process: Process, rows: Any, supported: set[int]) -> SafeString:
     """The page's proposals as list items, built here rather than by a template loop.
 
@@ -78,6 +87,7 @@ def _proposal_items(process: Process, rows: Any, supported: set[int]) -> SafeStr
     labels = dict(ProposalStatus.choices)
     reached = escape(gettext("threshold reached"))
     yours = escape(gettext("you support it"))
+    language = get_language() or "it"
     items = []
     for row in rows:
         pk = row["id"]
@@ -96,7 +106,7 @@ def _proposal_items(process: Process, rows: Any, supported: set[int]) -> SafeStr
             f'    <h3 class="h5 mb-1"><a href="{pattern.replace(str(mark), str(pk))}">'
             f"{escape(row['title'])}</a></h3>\n"
             f'    <p class="mb-1 small">{by}<time datetime="{submitted.isoformat()}">'
-            f"{date_format(submitted, 'DATE_FORMAT')}</time> · "
+            f"{_date(language, submitted.date())}</time> · "
             f"{escape(labels.get(row['status'], row['status']))}</p>\n"
             f'    <p class="mb-1 text-break">{escape(truncatewords(row["description"], 30))}</p>\n'
             '    <p class="mb-0"><strong data-testid="support-count">'

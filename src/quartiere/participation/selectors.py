@@ -16,13 +16,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
 from quartiere.accounts.selectors import user_scope
+from quartiere.activities import selectors as activity_selectors
 from quartiere.participation.enums import (
     PUBLIC_PROPOSAL_STATUSES,
     CommentStatus,
@@ -331,7 +331,10 @@ def comment_list(*, proposal: Proposal) -> QuerySet[ProposalComment]:
 
 
 def process_figures(*, user: Any, lab_id: int | None = None) -> list[dict[str, Any]]:
-    """Per process: proposals by outcome, supports, distinct residents reached (4 queries)."""
+    """Per process: proposals by outcome, supports, distinct residents reached, and workshop
+    attendances: the register's present lines for a workshop whose activity had its register
+    taken, else the count typed on the workshop (how many workshops of each kind is given).
+    Six queries, however many processes and workshops."""
     processes = list(process_list(user=user, lab_id=lab_id))
     ids = [p.pk for p in processes]
     by_status: dict[int, dict[str, int]] = {}
@@ -355,12 +358,24 @@ def process_figures(*, user: Any, lab_id: int | None = None) -> list[dict[str, A
         .distinct()
     ):
         people[pid].add(rid)
-    workshop_people = dict(
-        ProcessWorkshop.objects.filter(process_id__in=ids)
-        .values("process_id")
-        .annotate(total=Coalesce(Sum("participant_count"), 0))
-        .values_list("process_id", "total")
+    workshops = list(
+        ProcessWorkshop.objects.filter(process_id__in=ids).values_list(
+            "process_id", "activity_id", "participant_count"
+        )
     )
+    attended = activity_selectors.activity_attendance_counts(
+        activity_ids={aid for _pid, aid, _n in workshops if aid is not None}
+    )
+    # Per process: [attendances, workshops counted from the register, workshops typed by hand]
+    workshop_people: dict[int, list[int]] = {pid: [0, 0, 0] for pid in ids}
+    for pid, aid, typed in workshops:
+        figures = workshop_people[pid]
+        if aid is not None and aid in attended:
+            figures[0] += attended[aid]
+            figures[1] += 1
+        else:  # held before the register existed, or without a calendar activity
+            figures[0] += typed
+            figures[2] += 1
     out = []
     for p in processes:
         counts = by_status.get(p.pk, {})
@@ -374,7 +389,9 @@ def process_figures(*, user: Any, lab_id: int | None = None) -> list[dict[str, A
                 "rejected": counts.get(ProposalStatus.REJECTED, 0),
                 "supports": getattr(p, "support_count", 0),
                 "residents_reached": len(people[p.pk]),
-                "workshop_entries": workshop_people.get(p.pk, 0),
+                "workshop_entries": workshop_people[p.pk][0],
+                "workshops_from_register": workshop_people[p.pk][1],
+                "workshops_typed": workshop_people[p.pk][2],
             }
         )
     return out

@@ -36,3 +36,27 @@ def test_activities_send_reminders_sends_once_when_run_twice(
     assert ActivityMessage.objects.filter(kind=MessageKind.REMINDER).count() == 1
     assert out.getvalue().startswith("1 reminders queued")
     assert len(mail.outbox) == 1
+
+
+def test_reminders_periodic_job_sends_each_reminder_once_however_often_it_runs(
+    lab, django_capture_on_commit_callbacks
+):
+    from quartiere.activities.tasks import session_reminders_job
+    from quartiere.core import periodic
+
+    activity = ActivityFactory(lab=lab)
+    ActivitySessionFactory(activity=activity, starts_at=timezone.now() + dt.timedelta(hours=3))
+    RegistrationFactory(activity=activity, contact_email="anna@example.org")
+    RegistrationFactory(activity=activity, contact_email="karim@example.org")
+    job = next(j for j in periodic.registered() if j.name == "activities.session_reminders")
+    clock = [0.0]
+    scheduler = periodic.Scheduler([job], clock=lambda: clock[0])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert scheduler.run_due() == ["activities.session_reminders"]
+        clock[0] += 3600
+        assert scheduler.run_due() == ["activities.session_reminders"]  # an hour later
+        session_reminders_job()  # and once more by hand
+
+    assert ActivityMessage.objects.filter(kind=MessageKind.REMINDER).count() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["anna@example.org", "karim@example.org"]

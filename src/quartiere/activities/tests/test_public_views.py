@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from quartiere.activities import selectors
 from quartiere.activities.enums import ActivityStatus, RegistrationStatus
-from quartiere.activities.models import Registration
+from quartiere.activities.models import ActivitySession, Registration
 from quartiere.activities.tests.factories import (
     ActivityFactory,
     ActivitySessionFactory,
@@ -251,3 +251,42 @@ def test_calendar_ignores_filters_when_one_is_not_valid(client, lab, other_lab):
 
     assert "Corso A" in response.text
     assert "Corso B" in response.text
+
+
+def test_calendar_reads_compiled_once_bind_each_requests_own_filters(client, lab, other_lab):
+    # The same choice of filters (lab and kind) reuses one compiled statement: the values of
+    # each request must still be the ones bound.
+    _published(lab, title_it="Corso del laboratorio A", kind="educational")
+    _published(other_lab, title_it="Corso del laboratorio B", kind="educational")
+    _published(other_lab, title_it="Festa del laboratorio B", kind="party")
+    start = timezone.localtime(ActivitySession.objects.order_by("starts_at").first().starts_at)
+    month = reverse("activities_public:calendar_month", args=[start.year, start.month])
+
+    for url in (reverse("activities_public:calendar"), month):
+        a = client.get(url, {"lab": lab.slug, "kind": "educational"}).text
+        b = client.get(url, {"lab": other_lab.slug, "kind": "educational"}).text
+        party = client.get(url, {"lab": other_lab.slug, "kind": "party"}).text
+
+        assert "Corso del laboratorio A" in a, url
+        assert "laboratorio B" not in a, url
+        assert "Corso del laboratorio B" in b, url
+        assert "laboratorio A" not in b, url
+        assert "Festa del laboratorio B" in party, url
+        assert "Corso" not in party, url
+
+
+def test_calendar_pages_count_and_slice_the_sessions(client, lab):
+    activity = ActivityFactory(lab=lab, title_it="Doposcuola")
+    first = timezone.now() + dt.timedelta(days=1)
+    for i in range(23):
+        ActivitySessionFactory(activity=activity, starts_at=first + dt.timedelta(days=i))
+    url = reverse("activities_public:calendar")
+
+    page_one = client.get(url)
+    page_two = client.get(url, {"page": 2})
+
+    assert page_one.context["page"].paginator.count == 23
+    assert page_one.text.count('data-testid="calendar-session"') == 20
+    assert page_two.text.count('data-testid="calendar-session"') == 3
+    assert "Pagina 2 di 2" in page_two.text
+    assert 'href="?page=1"' in page_two.text

@@ -1,7 +1,8 @@
 """quartiere activities_send_reminders [--hours N]: e-mail a reminder before each session.
 
-Run it on a schedule (e.g. every hour from cron or a task scheduler): each registration gets
-one reminder per session however often it runs. It also queues again the e-mails that failed.
+``quartiere worker`` runs the same every hour (the periodic job "activities.session_reminders",
+``tasks.session_reminders_job``); this command is for a run by hand. Each registration gets one
+reminder per session however often it runs. It also queues again the e-mails that failed.
 """
 
 from __future__ import annotations
