@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -37,6 +37,7 @@ from quartiere.activities.enums import (
     SessionStatus,
 )
 from quartiere.activities.models import Activity, ActivitySession, Attendance, Registration
+from quartiere.core.compiled import Statement, compile_query, run
 
 PUBLIC_ACTIVITY_FIELDS = (
     "activity__id",
@@ -323,13 +324,6 @@ PUBLIC_ROW_FIELDS = (
 )
 
 
-class _Statement(NamedTuple):
-    sql: str
-    params: tuple[Any, ...]  # the constants, with a placeholder where a value goes
-    slots: tuple[tuple[int, str], ...]  # (position in params, name of the value)
-    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # as the ORM applies them
-
-
 # Values that the compiled SQL of a calendar read cannot contain by chance: they mark where
 # each value of a call goes among the parameters.
 _UTC = dt.UTC
@@ -341,59 +335,19 @@ _MARKS: dict[str, Any] = {
     "kind": "\x00kind",
     "audience": "\x00audience",
 }
-_statements: dict[tuple[Any, ...], _Statement] = {}
+_statements: dict[tuple[Any, ...], Statement] = {}
 
 
-def _adapt(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    return value
-
-
-def _prepare(key: tuple[Any, ...], qs: QuerySet[Any], names: Iterable[str]) -> _Statement:
-    """Compile ``qs`` (built with the ``_MARKS`` of ``names``) once and remember where each
-    value goes: the calendar's reads take longer to compile than to run."""
-    compiler = qs.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    marks = {_adapt(_MARKS[name]): name for name in names}
-    slots = tuple((i, marks[p]) for i, p in enumerate(params) if _hashable(p) and p in marks)
-    if {name for _i, name in slots} != set(marks.values()):  # pragma: no cover - a bug
-        raise RuntimeError(f"a value of {key} is not a parameter of its SQL")
-    fields = [col[0] for col in compiler.select[0 : compiler.col_count]]
-    converters = tuple(
-        (pos, tuple(convs), expression)
-        for pos, (convs, expression) in compiler.get_converters(fields).items()
-    )
-    statement = _Statement(sql, tuple(params), slots, converters)
+def _prepare(key: tuple[Any, ...], qs: QuerySet[Any], names: Iterable[str]) -> Statement:
+    """Compile ``qs`` (built with the ``_MARKS`` of ``names``) once: the calendar's reads take
+    longer to compile than to run (core/compiled.py)."""
+    statement = compile_query(qs, {name: _MARKS[name] for name in names})
     _statements[key] = statement
     return statement
 
 
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def _execute(statement: _Statement, values: dict[str, Any], *, suffix: str = "") -> list[Any]:
-    params = list(statement.params)
-    for i, name in statement.slots:
-        params[i] = _adapt(values[name])
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql + suffix, params)
-        rows = cursor.fetchall()
-    if statement.converters:
-        converted = []
-        for row in rows:
-            values_ = list(row)
-            for pos, convs, expression in statement.converters:
-                for convert in convs:
-                    values_[pos] = convert(values_[pos], expression, connection)
-            converted.append(tuple(values_))
-        return converted
-    return rows
+def _execute(statement: Statement, values: dict[str, Any], *, suffix: str = "") -> list[Any]:
+    return run(statement, values, suffix=suffix)
 
 
 def _filters_of(
@@ -428,7 +382,7 @@ class PublicSessionRows:
         self._marks = marks
         self._shape = (connection.vendor, tuple(sorted(marks)))
 
-    def _statement(self, kind: str) -> _Statement:
+    def _statement(self, kind: str) -> Statement:
         key = ("public_rows", kind, *self._shape)
         statement = _statements.get(key)
         if statement is None:

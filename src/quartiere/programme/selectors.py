@@ -6,7 +6,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from quartiere.accounts.selectors import user_scope
+from quartiere.core.compiled import Statement, compile_query, run
 from quartiere.core.models import AuditEvent
 from quartiere.programme import progress as calc
 from quartiere.programme.enums import ActionStatus, NewsStatus
@@ -180,13 +181,6 @@ class SearchResults:
 # the SQL sent is exactly the ORM's, only its compilation is kept.
 
 
-class _Statement(NamedTuple):
-    sql: str
-    params: tuple[Any, ...]  # the constants, with a mark where a value goes
-    slots: tuple[tuple[int, str], ...]  # (position in params, name of the value)
-    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # as the ORM applies them
-
-
 # Values that the compiled SQL cannot contain by chance: they mark where each value goes.
 _MARKS: dict[str, Any] = {
     "programme_id": -900_000_001,
@@ -195,26 +189,7 @@ _MARKS: dict[str, Any] = {
     "slug": "\x00slug\x00",
     "key": "\x00key\x00",
 }
-_statements: dict[tuple[str, str], _Statement] = {}
-
-
-def _compile(qs: QuerySet[Any], names: Iterable[str]) -> _Statement:
-    compiler = qs.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    marks = {_MARKS[name]: name for name in names}
-    slots = tuple(
-        (i, marks[p])
-        for i, p in enumerate(params)
-        if isinstance(p, int | str) and not isinstance(p, bool) and p in marks
-    )
-    if {name for _i, name in slots} != set(marks.values()):  # pragma: no cover - a bug
-        raise RuntimeError(f"a value is not a parameter of {sql}")
-    fields = [col[0] for col in compiler.select[0 : compiler.col_count]]
-    converters = tuple(
-        (pos, tuple(convs), expression)
-        for pos, (convs, expression) in compiler.get_converters(fields).items()
-    )
-    return _Statement(sql, tuple(params), slots, converters)
+_statements: dict[tuple[str, str], Statement] = {}
 
 
 def _read(name: str, build: Any, **values: Any) -> list[tuple[Any, ...]]:
@@ -222,24 +197,11 @@ def _read(name: str, build: Any, **values: Any) -> list[tuple[Any, ...]]:
     key = (connection.vendor, name)
     statement = _statements.get(key)
     if statement is None:
-        statement = _compile(build(**{n: _MARKS[n] for n in values}), values)
+        statement = compile_query(
+            build(**{n: _MARKS[n] for n in values}), {n: _MARKS[n] for n in values}
+        )
         _statements[key] = statement
-    params = list(statement.params)
-    for i, value_name in statement.slots:
-        params[i] = values[value_name]
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        rows = cursor.fetchall()
-    if not statement.converters:
-        return rows
-    converted = []
-    for row in rows:
-        cells = list(row)
-        for pos, convs, expression in statement.converters:
-            for convert in convs:
-                cells[pos] = convert(cells[pos], expression, connection)
-        converted.append(tuple(cells))
-    return converted
+    return run(statement, values)
 
 
 # --- Building blocks -----------------------------------------------------------------------
