@@ -12,12 +12,19 @@ from collections.abc import Callable
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from quartiere.accounts.enums import REGION_WIDE_ROLES, Role
 from quartiere.accounts.models import Lab, User
 from quartiere.accounts.services import membership_grant
 from quartiere.accounts.tests.factories import LabFactory, UserFactory
 from quartiere.core.templatetags.memo import memo_clear
+from quartiere.programme.public_views import page_memo_clear
+
+# Property tests check behaviour, not speed (speed belongs in `make bench`): no per-example
+# deadline, which a loaded CI machine would turn into failures that say nothing.
+hypothesis_settings.register_profile("quartiere", deadline=None)
+hypothesis_settings.load_profile("quartiere")
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +37,10 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 def _clear_cache():  # type: ignore[no-untyped-def]
     cache.clear()
     memo_clear()
+    page_memo_clear()
     yield
     cache.clear()
+    page_memo_clear()
 
 
 @pytest.fixture

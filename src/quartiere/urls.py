@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from quartiere.core.views import public
@@ -24,7 +25,11 @@ urlpatterns = [
     path("partecipazione/", include("quartiere.participation.public_urls")),
     path("programma/", include("quartiere.programme.public_urls")),
     path("opendata/", include("quartiere.programme.opendata_urls")),
-    path("i18n/setlang/", public(set_language), name="set_language"),
+    # Switching the language changes only a preference cookie of whoever clicks, and Django's
+    # view checks that ``next`` stays on this site: without a CSRF token in the header's form,
+    # public pages carry no token at all (no token minted per visit, no Set-Cookie, so they
+    # can be cached as they are).
+    path("i18n/setlang/", public(csrf_exempt(set_language)), name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

@@ -60,7 +60,32 @@ def cache_version() -> int:
 
 def cache_version_bump() -> None:
     """Start a new cache version: every cached programme page is stale from now on."""
-    cache.set(VERSION_KEY, time.time_ns(), None)
+    version = time.time_ns()
+    cache.set(VERSION_KEY, version, None)
+    _VERSION_SEEN[:] = [time.monotonic(), version]
+
+
+# The version as this process last read it, and when: a cached page is served on it for up to
+# VERSION_SECONDS, so that a hit costs no round trip to the shared cache. An edit made through
+# this process shows at once (the bump updates it); one made through another process within
+# that second.
+VERSION_SECONDS = 1.0
+_VERSION_SEEN: list[Any] = [0.0, None]
+
+
+def _current_version() -> int:
+    seen_at, version = _VERSION_SEEN
+    now = time.monotonic()
+    if version is None or now - seen_at >= VERSION_SECONDS:
+        version = cache_version()
+        _VERSION_SEEN[:] = [now, version]
+    return int(version)
+
+
+def page_memo_clear() -> None:
+    """Forget the pages and the version this process holds (tests, after clearing the cache)."""
+    _VERSION_SEEN[:] = [0.0, None]
+    _LOCAL_PAGES.clear()
 
 
 def _page_key(request: HttpRequest) -> str:
@@ -95,11 +120,25 @@ def _anonymous_without_messages(request: HttpRequest) -> bool:
     return not request.user.is_authenticated and not len(get_messages(request))
 
 
+# Pages last served by this process, with the version they were rendered under: a hit reads
+# only the (small) version from the shared cache, not the page. Bounded, oldest out first.
+_LOCAL_PAGES: dict[str, tuple[int, bytes]] = {}
+LOCAL_PAGES_MAX = 64
+
+
+def _remember(key: str, entry: tuple[int, bytes]) -> None:
+    _LOCAL_PAGES.pop(key, None)
+    _LOCAL_PAGES[key] = entry
+    while len(_LOCAL_PAGES) > LOCAL_PAGES_MAX:
+        _LOCAL_PAGES.pop(next(iter(_LOCAL_PAGES)), None)
+
+
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve an anonymous GET without query string from the page cache, filling it on a miss.
 
-    A cached page is kept with the cache version it was rendered under; the version and the
-    page are read in one round trip to the cache, and a page of an older version is a miss.
+    A cached page is kept with the cache version it was rendered under, in the shared cache and
+    in this process; a page of an older version than the current one (``_current_version``) is
+    a miss.
     """
 
     @wraps(view)
@@ -107,19 +146,21 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if request.method != "GET" or request.GET or not _anonymous_without_messages(request):
             return view(request, *args, **kwargs)
         key = _page_key(request)
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY)
-        if version is None:
-            version = cache_version()
-        entry = found.get(key)
+        version = _current_version()
+        entry = _LOCAL_PAGES.get(key)
+        if entry is None or entry[0] != version:
+            entry = cache.get(key)
+            if entry is not None and entry[0] == version:
+                _remember(key, entry)
         if entry is not None and entry[0] == version:
             response = HttpResponse(_fill(entry[1], request))
             response["X-Page-Cache"] = "hit"
             return response
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
-            body = _hollow(response.content, request)
-            cache.set(key, (version, body), PAGE_CACHE_SECONDS)
+            entry = (version, _hollow(response.content, request))
+            cache.set(key, entry, PAGE_CACHE_SECONDS)
+            _remember(key, entry)
             response["X-Page-Cache"] = "miss"
         return response
 

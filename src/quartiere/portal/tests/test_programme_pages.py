@@ -184,6 +184,46 @@ def test_cached_page_carries_the_request_nonce_when_served_from_cache(
     assert "\x00" not in response.content.decode()
 
 
+def test_cached_page_shows_an_edit_made_by_another_process_within_a_second(
+    client, tree, programme, monkeypatch
+) -> None:
+    from django.core.cache import cache
+
+    from quartiere.programme import public_views
+
+    clock = [public_views.time.monotonic()]
+    monkeypatch.setattr(public_views.time, "monotonic", lambda: clock[0])
+    url = reverse("programme_public:detail", args=[programme.slug])
+    client.get(url)
+    # Another worker saved a programme row: the shared version moved, this process did not bump.
+    cache.set(public_views.VERSION_KEY, public_views.cache_version() + 1, None)
+
+    still = client.get(url)
+    clock[0] += public_views.VERSION_SECONDS
+    after = client.get(url)
+
+    assert still["X-Page-Cache"] == "hit"
+    assert after["X-Page-Cache"] == "miss"
+
+
+def test_public_page_carries_no_csrf_token_and_the_language_switch_works_without_one(
+    tree, programme
+) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    url = reverse("programme_public:detail", args=[programme.slug])
+    page = client.get(url)
+
+    switched = client.post(reverse("set_language"), {"language": "en", "next": url})
+
+    assert "csrfmiddlewaretoken" not in page.content.decode()
+    assert "csrftoken" not in page.cookies
+    assert switched.status_code == 302
+    assert switched["Location"] == url
+    assert '<html lang="en"' in client.get(url).content.decode()
+
+
 def test_cached_pages_are_per_language(client, tree, programme) -> None:
     url = reverse("programme_public:detail", args=[programme.slug])
     client.get(url, HTTP_ACCEPT_LANGUAGE="it")
