@@ -13,15 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import pickle
+import tempfile
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby, islice
 from operator import itemgetter
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -62,7 +63,8 @@ from quartiere.training.payments_enums import (
 
 ZERO = Decimal("0.00")
 CHUNK = 1000  # rows written per COPY / bulk_create
-FETCH = 500  # enrolments (each with its months as arrays) read per round trip
+FETCH = 500  # enrolments (each with its months as arrays) received per chunk
+SPOOL_MEMORY = 1 << 16  # bytes of lines kept in memory before they go to a temporary file
 APPROVE_PERM = "training.approve_paymentbatch"
 
 
@@ -292,29 +294,17 @@ class _Entry:
 
 
 def _raw_stream(sql: str, params: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
-    """Run ``sql`` on a PostgreSQL server-side cursor and yield its rows, FETCH at a time.
+    """Run ``sql`` as one plain query and yield its rows as the server sends them.
 
-    The next FETCH runs in a helper thread while the caller works on the rows already read, so
-    the server computes the next chunk while Python computes allowances. Both use the same
-    connection (and transaction): psycopg's connection lock serialises the fetch with anything
-    the caller sends meanwhile (the COPY of the lines); at most two chunks are in memory. The
-    caller must close this generator before the transaction ends (``_plan_lines`` does), so
-    that a fetch in flight is waited for and the cursor closed before any rollback.
+    The rows come in chunks of FETCH (libpq's chunked-rows mode): the server computes the whole
+    result without waiting to be asked for the next rows, while Python works on those already
+    received, and at most a chunk is held here. The connection is busy until the generator
+    ends, so the caller sends nothing else meanwhile (the lines are spooled, see ``_insert``)
+    and closes the generator before the transaction ends (``_plan_lines`` does); closing it
+    early cancels the query.
     """
     with connection.cursor() as cursor:
-        # A cursor is planned for its first rows by default (cursor_tuple_fraction 0.1); the
-        # build reads every row, so plan it as the plain aggregation is planned.
-        cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-    with (
-        connection.chunked_cursor() as cursor,
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="payment-build") as pool,
-    ):
-        cursor.execute(sql, params)
-        fetch = cursor.cursor.fetchmany
-        pending = pool.submit(fetch, FETCH)
-        while rows := pending.result():
-            pending = pool.submit(fetch, FETCH)
-            yield from rows
+        yield from cursor.cursor.stream(sql, params, size=FETCH)
 
 
 def _entries_postgresql(batch: PaymentBatch) -> Generator[_Entry]:
@@ -632,33 +622,57 @@ def _carry_overs(batch: PaymentBatch) -> Iterator[tuple[Any, ...]]:
         )
 
 
+def _chunks(rows: Iterable[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
+
+
+def _unpickled(spool: IO[bytes]) -> Iterator[list[tuple[Any, ...]]]:
+    while True:
+        try:
+            yield pickle.load(spool)  # noqa: S301 - written by this process, see _spooled
+        except EOFError:
+            return
+
+
+@contextmanager
+def _spooled(rows: Iterable[tuple[Any, ...]]) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
+    """Read ``rows`` to the end first, kept in a temporary file past SPOOL_MEMORY bytes, then
+    give them back in chunks: the source (a stream on the connection) is done before anything
+    else is sent, and memory stays flat whatever their number."""
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY) as spool:
+        for chunk in _chunks(rows):
+            pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
+        spool.seek(0)
+        yield _unpickled(spool)  # type: ignore[arg-type]
+
+
 def _insert(rows: Iterable[tuple[Any, ...]]) -> None:
     """Write line rows in chunks: COPY on PostgreSQL, bulk_create elsewhere."""
     if connection.vendor == "postgresql":
-        # The rows come from a server-side cursor on the same connection, which is busy during
-        # a COPY: read a chunk, then copy it, so memory stays flat and nothing waits.
         table = PaymentLine._meta.db_table
         statement = f"COPY {table} ({', '.join(LINE_COLUMNS)}) FROM STDIN"
-        iterator = iter(rows)
         dumped: dict[tuple[str, ...], str] = {}
-        while rows_chunk := list(islice(iterator, CHUNK)):
-            with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-                write = copy.write_row
+        with (
+            _spooled(rows) as chunks,
+            connection.cursor() as cursor,
+            cursor.cursor.copy(statement) as copy,
+        ):
+            write = copy.write_row
+            for rows_chunk in chunks:
                 for row in rows_chunk:
                     key = tuple(row[9])
                     reasons = dumped.get(key)
                     if reasons is None:
                         reasons = dumped[key] = json.dumps(row[9])
                     write((*row[:9], reasons, *row[10:]))
+                del rows_chunk  # one chunk in memory at a time, not two
         return
-    chunk: list[PaymentLine] = []
-    for row in rows:
-        chunk.append(PaymentLine(**dict(zip(LINE_COLUMNS, row, strict=True))))
-        if len(chunk) >= CHUNK:
-            PaymentLine.objects.bulk_create(chunk)
-            chunk = []
-    if chunk:
-        PaymentLine.objects.bulk_create(chunk)
+    for chunk in _chunks(rows):
+        PaymentLine.objects.bulk_create(
+            PaymentLine(**dict(zip(LINE_COLUMNS, row, strict=True))) for row in chunk
+        )
 
 
 def _snapshot_accounts(batch: PaymentBatch) -> None:

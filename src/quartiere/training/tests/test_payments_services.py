@@ -423,13 +423,14 @@ def test_interrupted_build_leaves_no_partial_batch(path, measure, coordinator, m
 def test_build_interrupted_while_the_next_chunk_is_read_leaves_no_partial_batch(
     path, measure, coordinator, monkeypatch
 ):
-    """The build reads the next chunk of enrolments in a helper thread while it computes the
-    current one: a crash in between rolls everything back and leaves the connection usable."""
+    """The server streams the enrolments while the build computes those already received: a
+    crash in the middle cancels the query, rolls everything back and leaves the connection
+    usable."""
     enrolments = [make_enrolment(path, number=number) for number in range(4)]
     for enrolment in enrolments:
         add_hours(enrolment, JAN, "20")
     batch = svc.payment_batch_create(measure=measure, month=JAN, actor=coordinator)
-    monkeypatch.setattr(svc, "FETCH", 1)  # one enrolment per round trip: a fetch is in flight
+    monkeypatch.setattr(svc, "FETCH", 1)  # one enrolment per chunk: rows still to come
     compute = svc.allowance.Calculator.compute
     seen: list[int] = []
 
@@ -449,6 +450,24 @@ def test_build_interrupted_while_the_next_chunk_is_read_leaves_no_partial_batch(
     monkeypatch.setattr(svc.allowance.Calculator, "compute", compute)
     rebuilt = svc.payment_batch_build(batch=batch, actor=coordinator)
     assert rebuilt.line_count == 4
+
+
+def test_build_writes_every_line_once_when_the_lines_spill_to_a_temporary_file(
+    path, measure, coordinator, monkeypatch
+):
+    enrolments = [make_enrolment(path, number=number) for number in range(7)]
+    for enrolment in enrolments:
+        add_hours(enrolment, JAN, "20")
+    batch = svc.payment_batch_create(measure=measure, month=JAN, actor=coordinator)
+    monkeypatch.setattr(svc, "CHUNK", 2)  # four chunks of lines
+    monkeypatch.setattr(svc, "SPOOL_MEMORY", 64)  # past 64 bytes they go to disk
+
+    built_batch = svc.payment_batch_build(batch=batch, actor=coordinator)
+
+    lines = PaymentLine.objects.filter(batch=built_batch)
+    assert built_batch.line_count == 7
+    assert sorted(lines.values_list("enrolment_id", flat=True)) == sorted(e.pk for e in enrolments)
+    assert {line.amount for line in lines} == {Decimal("100.00")}
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
