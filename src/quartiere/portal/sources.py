@@ -234,8 +234,8 @@ def _action_reports(programme: Any, buildings: list[Any]) -> dict[str, Any] | No
     from quartiere.reports.selectors import public_report_building_summary
 
     ids = {b.pk for b in buildings}
-    summary = public_report_building_summary(lab_id=programme.lab_id)
-    rows = [b for b in summary["buildings"] if b["id"] in ids]
+    summary = public_report_building_summary(lab_id=programme.lab_id, building_ids=ids)
+    rows = summary["buildings"]
     return {
         "buildings": rows,
         "open_count": sum(r["open_count"] for r in rows),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection
@@ -510,11 +510,16 @@ def public_map_category_list(*, lab_id: int | None = None) -> QuerySet[Category]
 
 
 def public_report_building_summary(
-    *, lab_id: int | None = None, category_id: int | None = None, now: dt.datetime | None = None
+    *,
+    lab_id: int | None = None,
+    category_id: int | None = None,
+    building_ids: Collection[int] | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """Count public-category reports per building (open, resolved in 12 months, per category).
 
-    Reports without a building are counted per lab ("elsewhere in the district"). One grouped
+    Reports without a building are counted per lab ("elsewhere in the district"); with
+    ``building_ids``, only the reports of those buildings are counted. One grouped
     query. Only building addresses and coordinates, lab and category names and
     counts come out: never a report, a description or a person. Merged duplicates, rejected
     reports and closed labs are left out.
@@ -533,6 +538,8 @@ def public_report_building_summary(
         qs = qs.filter(lab_id=lab_id)
     if category_id is not None:
         qs = qs.filter(category_id=category_id)
+    if building_ids is not None:
+        qs = qs.filter(building_id__in=list(building_ids))
     rows = (
         qs.values(
             "lab_id",

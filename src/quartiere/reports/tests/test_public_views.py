@@ -586,6 +586,14 @@ def test_public_summary_filters_by_category_when_asked(dataset, building):
     assert summary["totals"] == {"open_count": 2, "resolved_count": 1}
 
 
+def test_public_summary_counts_only_the_given_buildings_when_asked(dataset, building):
+    summary = selectors.public_report_building_summary(building_ids={dataset["second"].pk})
+
+    assert list(_by_address(summary)) == ["Via Manzano 4"]
+    assert summary["elsewhere"] == []
+    assert summary["totals"] == {"open_count": 0, "resolved_count": 1}
+
+
 def test_public_summary_leaves_out_closed_labs_when_a_lab_closes(dataset, other_lab):
     other_lab.status = LabStatus.CLOSED
     other_lab.save()
