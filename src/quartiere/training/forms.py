@@ -247,6 +247,15 @@ class EnrolmentForm(StyledForm):
     )
 
 
+class BankDetailsForm(StyledForm):
+    iban = forms.CharField(
+        label=_("New IBAN"),
+        max_length=42,
+        help_text=_("The account must be in the participant's own name."),
+    )
+    account_holder = forms.CharField(label=_("Account holder"), max_length=200)
+
+
 class DateReasonForm(StyledForm):
     on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
     reason = forms.CharField(

@@ -38,6 +38,11 @@ urlpatterns: list = [
         name="enrolment_statement",
     ),
     path(
+        "enrolments/<int:pk>/bank-details/",
+        enrolments.enrolment_bank_details,
+        name="enrolment_bank_details",
+    ),
+    path(
         "enrolments/<int:pk>/<slug:action>/",
         enrolments.enrolment_action,
         name="enrolment_action",

@@ -380,23 +380,34 @@ def enrolment_complete(*, actor: Any, enrolment: Enrolment, completed_on: dt.dat
 @transaction.atomic
 def enrolment_bank_details_change(
     *, actor: Any, enrolment: Enrolment, iban: str, account_holder: str
-) -> Enrolment:
-    """Replace the IBAN, still in the participant's own name."""
-    enrolment = (
-        Enrolment.objects.select_for_update().select_related("resident").get(pk=enrolment.pk)
-    )
+) -> list[Enrolment]:
+    """Replace the IBAN, still in the participant's own name, on every enrolment of the
+    participant in the lab: a person has one account, and a batch pays a person with several
+    paths from their latest enrolment's account (each changed enrolment is audited).
+
+    Lines already frozen keep the account they were built with; a failed payment carried over
+    to the next batch goes to the new one. Returns the enrolments changed.
+    """
+    enrolment = Enrolment.objects.select_related("resident").get(pk=enrolment.pk)
     compact = validate_bank_details(iban=iban, holder=account_holder, resident=enrolment.resident)
-    old = enrolment.iban_masked
-    enrolment.iban, enrolment.iban_masked = compact, mask_iban(compact)
-    enrolment.account_holder = " ".join(account_holder.split())
-    enrolment.save(update_fields=["iban", "iban_masked", "account_holder", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="training.enrolment_bank_details",
-        target=enrolment,
-        changes={"iban": [old, enrolment.iban_masked]},
+    holder = " ".join(account_holder.split())
+    changed = list(
+        Enrolment.objects.select_for_update()
+        .filter(resident_id=enrolment.resident_id, lab_id=enrolment.lab_id)
+        .order_by("pk")
     )
-    return enrolment
+    for each in changed:
+        old = each.iban_masked
+        each.iban, each.iban_masked = compact, mask_iban(compact)
+        each.account_holder = holder
+        each.save(update_fields=["iban", "iban_masked", "account_holder", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="training.enrolment_bank_details",
+            target=each,
+            changes={"iban": [old, each.iban_masked]},
+        )
+    return changed
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from quartiere.core import audit
@@ -403,6 +404,45 @@ def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
             **allowance_context(enrolment),
         },
         status=400,
+    )
+
+
+@staff_view("training.change_enrolment")
+def enrolment_bank_details(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change the participant's IBAN (in their own name) on all their enrolments in the lab."""
+    enrolment = _enrolment_or_404(request, pk)
+    if not permissions.can_enrol(request.user, enrolment.path):
+        raise PermissionDenied
+    form = forms.BankDetailsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"account_holder": enrolment.account_holder},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.enrolment_bank_details_change(
+                actor=request.user,
+                enrolment=enrolment,
+                iban=form.cleaned_data["iban"],
+                account_holder=form.cleaned_data["account_holder"],
+            )
+        except ApplicationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Bank details changed on %(n)s enrolment.",
+                    "Bank details changed on %(n)s enrolments of the participant.",
+                    len(changed),
+                )
+                % {"n": len(changed)},
+            )
+            return redirect("training:enrolment_detail", pk=enrolment.pk)
+    return render(
+        request,
+        "training/bank_details_form.html",
+        {"enrolment": enrolment, "form": form},
+        status=400 if form.is_bound else 200,
     )
 
 
