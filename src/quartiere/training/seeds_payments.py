@@ -3,7 +3,8 @@
 From the seeded attendance, each measure gets one batch per month that has validated hours,
 taken through the real services: the oldest months paid, then one partly failed (a closed
 account), one exported (its SEPA file can be downloaded, with the failed payment carried over),
-one frozen waiting for a second person's approval, and the current month as a draft.
+one approved whose SEPA file the demo user can export, one frozen waiting for a second person's
+approval (after a first build of that month was cancelled), and the current month as a draft.
 """
 
 from __future__ import annotations
@@ -77,8 +78,9 @@ def seed_demo_payments(*, size: str, rng: random.Random, ctx: dict[str, Any]) ->
 
 def _seed_measure(measure: Measure, months: list[dt.date], *, builder: Any, approver: Any) -> None:
     """Oldest months paid; then, as far as the months go: one partly failed, one exported
-    (carrying the failed payment over), one frozen awaiting approval, the latest a draft."""
-    plan = ["partly_failed", "exported", "frozen", "draft"]
+    (carrying the failed payment over), one approved awaiting export, one frozen awaiting
+    approval (its first build cancelled), the latest a draft."""
+    plan = ["partly_failed", "exported", "approved", "frozen", "draft"]
     if len(months) < len(plan):
         plan = ["exported", "frozen", "draft"][: len(months)] if len(months) > 1 else ["frozen"]
     paid, rest = months[: -len(plan)], months[-len(plan) :]
@@ -95,10 +97,18 @@ def _seed_measure(measure: Measure, months: list[dt.date], *, builder: Any, appr
         if state == "draft":
             services.payment_batch_create(measure=measure, month=month, actor=builder, today=month)
             continue
+        if state == "frozen":
+            services.payment_batch_cancel(
+                batch=_built(measure, month, builder),
+                actor=builder,
+                note="Ricostruita dopo la correzione di un registro.",
+            )
         batch = _built(measure, month, builder)
         if state == "frozen" or batch.line_count == 0:
             continue
         services.payment_batch_approve(batch=batch, actor=approver, note="Verificato a campione.")
+        if state == "approved":
+            continue
         batch = services.payment_batch_export(
             batch=batch, actor=builder, execution_on=month + dt.timedelta(days=40)
         )

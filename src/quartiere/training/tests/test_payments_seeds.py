@@ -28,7 +28,7 @@ def test_seed_demo_payments_builds_batches_in_every_state(lab, make_user):
     path = make_path(make_measure(lab))
     for number in range(4):
         enrolment = make_enrolment(path, number=number)
-        for month in range(1, 8):
+        for month in range(1, 9):
             add_hours(enrolment, dt.date(2024, month, 1), str(10 + 5 * number))
 
     seed_demo_payments(size="tiny", rng=random.Random(1), ctx={})
@@ -38,7 +38,9 @@ def test_seed_demo_payments_builds_batches_in_every_state(lab, make_user):
         PaymentBatchState.PAID,
         PaymentBatchState.PARTLY_FAILED,
         PaymentBatchState.EXPORTED,
+        PaymentBatchState.APPROVED,
         PaymentBatchState.FROZEN,
+        PaymentBatchState.CANCELLED,
         PaymentBatchState.DRAFT,
     }
     exported = PaymentBatch.objects.get(state=PaymentBatchState.EXPORTED)
@@ -46,6 +48,10 @@ def test_seed_demo_payments_builds_batches_in_every_state(lab, make_user):
     assert exported.lines.filter(kind=PaymentLineKind.CARRY_OVER).count() == 1
     frozen = PaymentBatch.objects.get(state=PaymentBatchState.FROZEN)
     assert frozen.approved_by is None
+    assert PaymentBatch.objects.get(state=PaymentBatchState.CANCELLED).month == frozen.month
+    approved = PaymentBatch.objects.get(state=PaymentBatchState.APPROVED)
+    assert approved.sepa_file is None
+    assert approved.approved_by != approved.built_by
 
 
 def test_seed_demo_payments_does_nothing_without_attendance(db):
