@@ -29,6 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from quartiere.core.lru import BoundedLRU
 from quartiere.core.views import public
 from quartiere.programme import presentation, selectors
 from quartiere.programme.enums import ActionStatus
@@ -121,16 +122,8 @@ def _anonymous_without_messages(request: HttpRequest) -> bool:
 
 
 # Pages last served by this process, with the version they were rendered under: a hit reads
-# only the (small) version from the shared cache, not the page. Bounded, oldest out first.
-_LOCAL_PAGES: dict[str, tuple[int, bytes]] = {}
-LOCAL_PAGES_MAX = 64
-
-
-def _remember(key: str, entry: tuple[int, bytes]) -> None:
-    _LOCAL_PAGES.pop(key, None)
-    _LOCAL_PAGES[key] = entry
-    while len(_LOCAL_PAGES) > LOCAL_PAGES_MAX:
-        _LOCAL_PAGES.pop(next(iter(_LOCAL_PAGES)), None)
+# only the (small) version from the shared cache, not the page. The least recently used go first.
+_LOCAL_PAGES: BoundedLRU[str, tuple[int, bytes]] = BoundedLRU(64)
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -151,7 +144,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if entry is None or entry[0] != version:
             entry = cache.get(key)
             if entry is not None and entry[0] == version:
-                _remember(key, entry)
+                _LOCAL_PAGES.put(key, entry)
         if entry is not None and entry[0] == version:
             response = HttpResponse(_fill(entry[1], request))
             response["X-Page-Cache"] = "hit"
@@ -160,7 +153,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if response.status_code == 200 and not response.streaming:
             entry = (version, _hollow(response.content, request))
             cache.set(key, entry, PAGE_CACHE_SECONDS)
-            _remember(key, entry)
+            _LOCAL_PAGES.put(key, entry)
             response["X-Page-Cache"] = "miss"
         return response
 

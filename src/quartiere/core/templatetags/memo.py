@@ -14,8 +14,6 @@ Every value the fragment reads must be in the key: the tag is for fragments with
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from django import template
@@ -24,16 +22,16 @@ from django.template.context import Context
 from django.test.signals import setting_changed
 from django.utils.safestring import SafeString, mark_safe
 
+from quartiere.core.lru import BoundedLRU
+
 register = template.Library()
 
 MAX_ENTRIES = 1024
-_memo: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
-_lock = threading.Lock()
+_memo: BoundedLRU[tuple[Any, ...], SafeString] = BoundedLRU(MAX_ENTRIES)
 
 
 def memo_clear() -> None:
-    with _lock:
-        _memo.clear()
+    _memo.clear()
 
 
 class MemoIncludeNode(template.Node):
@@ -44,18 +42,13 @@ class MemoIncludeNode(template.Node):
     def render(self, context: Context) -> str:
         name = self.name.resolve(context)
         key = (name, *(_hashable(k.resolve(context)) for k in self.keys))
-        with _lock:
-            found = _memo.get(key)
-            if found is not None:
-                _memo.move_to_end(key)
-                return found
+        found = _memo.get(key)
+        if found is not None:
+            return found
         fragment = context.template.engine.get_template(name)  # type: ignore[union-attr]
         with context.push():
             html = mark_safe(fragment.render(context))  # noqa: S308 - template output
-        with _lock:
-            _memo[key] = html
-            if len(_memo) > MAX_ENTRIES:
-                _memo.popitem(last=False)
+        _memo.put(key, html)
         return html
 
 

@@ -54,7 +54,7 @@ def test_active_menu_item_follows_the_page(operator, login):
 
 
 def test_memo_is_bounded(monkeypatch):
-    monkeypatch.setattr(memo, "MAX_ENTRIES", 3)
+    monkeypatch.setattr(memo._memo, "max_entries", 3)
     tpl = Template('{% load memo %}{% memoinclude "partials/_head_assets.html" n %}')
     for n in range(10):
         tpl.render(Context({"n": n}))
