@@ -28,9 +28,10 @@ def _search(user: User, q: str, lab_id: int | None, *, with_address: bool) -> Ca
     per_page = 25 if with_address else 50
 
     def run() -> Any:
-        qs = selectors.resident_list(user=user, q=q, lab_id=lab_id, with_address=with_address)
+        # As the page and the API do: the HTML page adds each row's current address.
+        qs = selectors.resident_list(user=user, q=q, lab_id=lab_id, with_address=False)
         page = Paginator(qs, per_page).get_page(1)
-        rows = list(page.object_list)
+        rows = selectors.resident_rows(page.object_list) if with_address else list(page.object_list)
         return page.paginator.count, rows
 
     return run

@@ -98,6 +98,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     qs = people_selectors.resident_list(
         user=request.user,
         lab_id=lab.pk if lab else None,
+        with_address=False,
         **{k: v for k, v in filters.items() if v},
     )
     page = paginate(request, qs)
@@ -109,40 +110,32 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": _resident_rows(page.object_list),
+            "rows": _resident_rows(people_selectors.resident_rows(page.object_list)),
             "query": query.urlencode(),
             "searched": any(filters.values()) if filters else False,
         },
     )
 
 
-def _resident_rows(residents: Any) -> list[dict[str, Any]]:
+def _resident_rows(residents: list[people_selectors.ResidentRow]) -> list[dict[str, Any]]:
     """The list's cells, prepared once per row (addresses without a reverse() per link)."""
     resident_url = pk_url("backoffice:resident_detail")
     household_url = pk_url("backoffice:household_detail")
-    rows = []
-    for r in residents:
-        household = r.household
-        tenancy = (getattr(household, "open_tenancies", None) or [None])[0] if household else None
-        address = ""
-        if tenancy is not None:
-            place = _("%(stair)s, floor %(floor)s") % {
-                "stair": tenancy.unit.entrance.name,
-                "floor": tenancy.unit.floor,
-            }
-            address = f"{tenancy.unit.building.address}, {place}"
-        rows.append(
-            {
-                "url": resident_url(r.pk),
-                "name": f"{r.last_name} {r.first_name}",
-                "codice_fiscale": r.codice_fiscale,
-                "born": date_format(r.birth_date, "SHORT_DATE_FORMAT") if r.birth_date else "",
-                "address": address,
-                "household_url": household_url(r.household_id) if household else "",
-                "household": household.label if household else "",
-            }
-        )
-    return rows
+    place = _("%(stair)s, floor %(floor)s")
+    return [
+        {
+            "url": resident_url(r.id),
+            "name": f"{r.last_name} {r.first_name}",
+            "codice_fiscale": r.codice_fiscale,
+            "born": date_format(r.birth_date, "SHORT_DATE_FORMAT") if r.birth_date else "",
+            "address": f"{r.street} {r.number}, " + place % {"stair": r.stair, "floor": r.floor}
+            if r.street
+            else "",
+            "household_url": household_url(r.household_id) if r.household_id else "",
+            "household": r.household,
+        }
+        for r in residents
+    ]
 
 
 @staff_view("people.view_resident", "people.export_residents")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeData, SafeString, mark_safe
 
 
 class QuickSelect(forms.Select):
@@ -30,12 +31,16 @@ class QuickSelect(forms.Select):
         final_attrs["name"] = name
         if self.allow_multiple_selected:
             final_attrs["multiple"] = True
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, SafeString(" selected") if key in selected else "", label)
-                for key, label in ((str(k), str(lbl)) for k, lbl in choices)
-            ),
+        options = mark_safe(  # noqa: S308 - every value and label is escaped
+            "".join(
+                f'<option value="{escape(key)}"{" selected" if key in selected else ""}>'
+                f"{_text(label)}</option>"
+                for key, label in ((str(k), lbl) for k, lbl in choices)
+            )
         )
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
+def _text(value: Any) -> str:
+    """A label as the template engine writes it: escaped unless already marked safe."""
+    return value if isinstance(value, SafeData) else escape(str(value))

@@ -10,6 +10,10 @@ URL configuration, languages or templates change (tests' ``override_settings``).
 Every value the fragment reads must be in the key: the tag is for fragments without data.
 
     {% memoinclude "partials/_footer.html" LANGUAGE_CODE %}
+
+``{% memo "name" key... %}...{% endmemo %}`` does the same for a stretch of a template written
+in place (the layout's fixed parts between its per-request values: nonce, CSRF token, path).
+The name tells the stretches apart; blocks that child templates fill must stay outside it.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.template.base import FilterExpression, Parser, Token
+from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.template.context import Context
+from django.template.loader_tags import BlockNode
 from django.test.signals import setting_changed
 from django.utils.safestring import SafeString, mark_safe
 
@@ -52,6 +57,22 @@ class MemoIncludeNode(template.Node):
         return html
 
 
+class MemoBlockNode(template.Node):
+    def __init__(self, nodelist: NodeList, name: str, keys: list[FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.name = name
+        self.keys = keys
+
+    def render(self, context: Context) -> str:
+        key = ("memo", self.name, *(_hashable(k.resolve(context)) for k in self.keys))
+        found = _memo.get(key)
+        if found is not None:
+            return found
+        html = mark_safe(self.nodelist.render(context))  # noqa: S308 - template output
+        _memo.put(key, html)
+        return html
+
+
 def _hashable(value: Any) -> Any:
     if isinstance(value, (set, frozenset, list, tuple)):
         return tuple(sorted(str(v) for v in value))
@@ -59,7 +80,15 @@ def _hashable(value: Any) -> Any:
 
 
 def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting in {"ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "TEMPLATES", "INSTALLED_APPS"}:
+    if setting in {
+        "ROOT_URLCONF",
+        "LANGUAGES",
+        "LANGUAGE_CODE",
+        "TEMPLATES",
+        "INSTALLED_APPS",
+        "STATIC_URL",
+        "STORAGES",
+    }:
         memo_clear()
 
 
@@ -74,6 +103,18 @@ def memoinclude(parser: Parser, token: Token) -> MemoIncludeNode:
     return MemoIncludeNode(
         parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]]
     )
+
+
+@register.tag
+def memo(parser: Parser, token: Token) -> MemoBlockNode:
+    bits = token.split_contents()
+    if len(bits) < 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError("memo takes a quoted name and key values")
+    nodelist = parser.parse(("endmemo",))
+    parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        raise template.TemplateSyntaxError("a {% block %} cannot be memoised: close the memo first")
+    return MemoBlockNode(nodelist, bits[1][1:-1], [parser.compile_filter(b) for b in bits[2:]])
 
 
 @register.filter

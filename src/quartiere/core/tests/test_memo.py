@@ -59,3 +59,42 @@ def test_memo_is_bounded(monkeypatch):
     for n in range(10):
         tpl.render(Context({"n": n}))
     assert len(memo._memo) == 3
+
+
+def test_memo_block_is_rendered_once_per_key():
+    tpl = Template('{% load memo %}[{% memo "t" lang %}{{ lang }}:{{ other }}{% endmemo %}]')
+    assert tpl.render(Context({"lang": "it", "other": "first"})) == "[it:first]"
+    # A value outside the key is not read again: the stretch is reused as it was.
+    assert tpl.render(Context({"lang": "it", "other": "second"})) == "[it:first]"
+    assert tpl.render(Context({"lang": "en", "other": "second"})) == "[en:second]"
+
+
+def test_memo_block_refuses_a_block_inside():
+    from django.template import TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError, match="block"):
+        Template('{% load memo %}{% memo "x" %}{% block a %}{% endblock %}{% endmemo %}')
+    with pytest.raises(TemplateSyntaxError, match="quoted name"):
+        Template("{% load memo %}{% memo lang %}{% endmemo %}")
+
+
+def test_layout_keeps_each_request_own_values(operator, login, client):
+    """The memoised layout still writes each request's own path, CSRF token and nonce, and
+    the logged-in header only to a logged-in user."""
+    import re
+
+    staff = login(operator)
+    first = staff.get("/backoffice/residents/?q=ab").content.decode()
+    second = staff.get("/backoffice/?x=1").content.decode()
+    assert 'name="next" type="hidden" value="/backoffice/residents/?q=ab"' in first
+    assert 'name="next" type="hidden" value="/backoffice/?x=1"' in second
+    assert 'data-testid="security-link"' in first
+    nonces = [re.search(r'<script nonce="([^"]+)"', page).group(1) for page in (first, second)]
+    assert nonces[0] != nonces[1]
+    logout = re.search(r'accounts/logout/" method="post" class="ms-2">\s*(<input[^>]+>)', first)
+    assert logout
+    assert "csrfmiddlewaretoken" in logout.group(1)
+    public = client.get("/privacy/").content.decode()
+    assert 'data-testid="security-link"' not in public
+    assert "csrfmiddlewaretoken" not in public
+    assert 'name="next" type="hidden" value="/privacy/"' in public

@@ -313,3 +313,34 @@ def test_resident_list_matches_letters_only_code_prefix_when_query_is_one_word(
     found = list(selectors.resident_list(user=operator, q=target.codice_fiscale[:6]))
 
     assert target in found
+
+
+def test_resident_rows_give_the_current_address_of_each_household(operator, lab) -> None:
+    home = HouseholdFactory(lab=lab, label="Famiglia Rossi")
+    old_unit = UnitFactory(building=BuildingFactory(street="Via Vecchia", number="1"))
+    new_unit = UnitFactory(building=BuildingFactory(street="Via Nuova", number="7"), floor=3)
+    TenancyFactory(
+        household=home,
+        unit=old_unit,
+        starts_on=dt.date(2005, 1, 1),
+        ends_on=dt.date(2019, 12, 31),
+    )
+    TenancyFactory(household=home, unit=new_unit, starts_on=dt.date(2020, 1, 1))
+    member = ResidentFactory(household=home, last_name="Rossi", first_name="Anna")
+    loner = ResidentFactory(lab=lab, last_name="Bianchi", first_name="Ugo")
+
+    rows = selectors.resident_rows(selectors.resident_list(user=operator, with_address=False))
+
+    by_id = {row.id: row for row in rows}
+    assert [row.id for row in rows] == [loner.pk, member.pk]  # the list's order is kept
+    assert (by_id[member.pk].street, by_id[member.pk].number) == ("Via Nuova", "7")
+    assert by_id[member.pk].floor == 3
+    assert by_id[member.pk].stair == new_unit.entrance.name
+    assert by_id[member.pk].household == "Famiglia Rossi"
+    assert (by_id[loner.pk].street, by_id[loner.pk].household_id) == ("", None)
+
+
+def test_resident_rows_of_an_empty_page_send_one_query(operator, django_assert_num_queries) -> None:
+    residents = selectors.resident_list(user=operator, q="zzzz")
+    with django_assert_num_queries(1):
+        assert selectors.resident_rows(residents) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from html import escape as html_escape
 from typing import Any
 
 from django import forms as django_forms
@@ -23,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import formats, timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -221,6 +223,13 @@ def _queue_rows(rows: list[dict[str, Any]], *, with_lab: bool) -> list[dict[str,
     detail_url = reverse("reports:detail", args=[URL_PK])
     unassigned = _("Unassigned")
     today = timezone.localdate()
+    dates: dict[dt.date | None, str] = {}
+
+    def short(day: dt.date | None) -> str:  # a page repeats the same few dates
+        if day not in dates:
+            dates[day] = _short_date(day)
+        return dates[day]
+
     out = []
     for r in rows:
         pk, status = r["id"], r["status"]
@@ -244,8 +253,8 @@ def _queue_rows(rows: list[dict[str, Any]], *, with_lab: bool) -> list[dict[str,
                 "status": status,
                 "status_label": statuses.get(status, status),
                 "badge": STATUS_BADGES.get(status, "bg-primary"),
-                "due": _short_date(resolve_due),
-                "acknowledge_by": _("acknowledge by %(date)s") % {"date": _short_date(ack_due)}
+                "due": short(resolve_due),
+                "acknowledge_by": _("acknowledge by %(date)s") % {"date": short(ack_due)}
                 if waiting_ack
                 else "",
                 "overdue": is_open and ((waiting_ack and ack_due < today) or resolve_due < today),
@@ -253,11 +262,48 @@ def _queue_rows(rows: list[dict[str, Any]], *, with_lab: bool) -> list[dict[str,
                 if username is not None
                 else unassigned,
                 "channel": channels.get(r["channel"], r["channel"]),
-                "submitted": _short_date(timezone.localtime(r["submitted_at"]).date()),
+                "submitted": short(timezone.localtime(r["submitted_at"]).date()),
                 "lab": label[8] if with_lab else "",
             }
         )
     return out
+
+
+def _rows_html(rows: list[dict[str, Any]], *, can_bulk: bool, show_lab: bool) -> SafeString:
+    """The table's rows, written in Python: the template engine spent about a millisecond a
+    row resolving the same dozen cells and conditions (every value is escaped here)."""
+    overdue = (
+        '<br><span class="badge bg-danger ms-1" data-testid="overdue-badge">'
+        f"{html_escape(_('Overdue'))}</span>"
+    )
+    out = []
+    for r in rows:
+        pk = int(r["pk"])
+        select = (
+            f'<td><div class="form-check my-0"><input type="checkbox" id="sel-{pk}" '
+            f'name="reports" value="{pk}"><label for="sel-{pk}" class="my-0">'
+            f'<span class="visually-hidden">{html_escape(r["select_label"])}</span>'
+            "</label></div></td>"
+            if can_bulk
+            else ""
+        )
+        acknowledge = (
+            f"<br><small>{html_escape(r['acknowledge_by'])}</small>" if r["acknowledge_by"] else ""
+        )
+        lab = f"<td>{html_escape(r['lab'])}</td>" if show_lab else ""
+        out.append(
+            f'<tr data-testid="report-row">{select}<th scope="row">'
+            f'<a href="{html_escape(r["url"])}" class="text-nowrap">'
+            f"{html_escape(r['code'])}</a></th>"
+            f"<td>{html_escape(r['category'])}</td><td>{html_escape(r['place'])}</td>"
+            f'<td><span class="badge {r["badge"]}" data-testid="status-badge">'
+            f"{html_escape(r['status_label'])}</span></td>"
+            f'<td class="text-nowrap">{html_escape(r["due"])}{acknowledge}'
+            f"{overdue if r['overdue'] else ''}</td>"
+            f"<td>{html_escape(r['assignee'])}</td><td>{html_escape(r['channel'])}</td>"
+            f'<td class="text-nowrap">{html_escape(r["submitted"])}</td>{lab}</tr>\n'
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped
 
 
 def _render_queue(request: HttpRequest, *, mode: str) -> HttpResponse:
@@ -267,6 +313,7 @@ def _render_queue(request: HttpRequest, *, mode: str) -> HttpResponse:
     scope = accounts_selectors.user_scope(user)
     show_lab = state.lab_id is None and len(scope.lab_ids) > 1
     page.object_list = _queue_rows(list(page.object_list), with_lab=show_lab)
+    can_bulk = user.has_perm("reports.process_report") or user.has_perm("reports.assign_report")
     all_statuses = state.data.copy()
     all_statuses.setlist("status", ReportStatus.values)
     return render(
@@ -280,8 +327,8 @@ def _render_queue(request: HttpRequest, *, mode: str) -> HttpResponse:
             "all_statuses_query": all_statuses.urlencode(),
             "headers": _sort_headers(state.data, state.filters["sort"]),
             "show_lab": show_lab,
-            "can_bulk": user.has_perm("reports.process_report")
-            or user.has_perm("reports.assign_report"),
+            "can_bulk": can_bulk,
+            "rows_html": _rows_html(page.object_list, can_bulk=can_bulk, show_lab=show_lab),
             "bulk_staff": state.staff,
             "has_organisations": bool(accounts_selectors.user_organisation_ids(user)),
             "is_lab_staff": permissions.is_lab_staff(user),
