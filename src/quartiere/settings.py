@@ -143,6 +143,8 @@ TEMPLATES = [
         },
     }
 ]
+# Django's form renderer, with the common built-in widget templates written in Python.
+FORM_RENDERER = "quartiere.core.form_renderer.QuickRenderer"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
