@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -110,7 +110,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": _resident_rows(people_selectors.resident_rows(page.object_list)),
+            "rows": _resident_rows(people_selectors.resident_rows(cast(Any, page.object_list))),
             "query": query.urlencode(),
             "searched": any(filters.values()) if filters else False,
         },

@@ -43,4 +43,4 @@ class QuickSelect(forms.Select):
 
 def _text(value: Any) -> str:
     """A label as the template engine writes it: escaped unless already marked safe."""
-    return value if isinstance(value, SafeData) else escape(str(value))
+    return str(value) if isinstance(value, SafeData) else escape(str(value))

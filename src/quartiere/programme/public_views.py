@@ -14,7 +14,7 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,7 +24,7 @@ from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -211,16 +211,23 @@ def _action_url(programme: Programme, action: Action) -> str:
 
 def _opendata_links(programme: Programme) -> list[tuple[str, str]]:
     """Links to the programme's open data (CSV and JSON datasets, news feed, licence page)."""
+    return list(_opendata_links_for(get_script_prefix(), programme.slug, get_language() or "it"))
+
+
+@lru_cache(maxsize=256)
+def _opendata_links_for(prefix: str, slug: str, language: str) -> tuple[tuple[str, str], ...]:
+    """The links depend only on the address prefix, the programme and the language: worked
+    out once (about ten ``reverse()`` calls) per combination."""
     from quartiere.programme.opendata import DATASETS, FORMATS
 
     links: list[tuple[str, str]] = []
     for name, spec in DATASETS.items():
         for fmt in FORMATS:
-            url = reverse("opendata:dataset", args=[programme.slug, name, fmt])
+            url = reverse("opendata:dataset", args=[slug, name, fmt])
             links.append((url, f"{spec['title']} ({fmt.upper()})"))
-    links.append((reverse("opendata:news_feed", args=[programme.slug]), _("News feed (RSS)")))
+    links.append((reverse("opendata:news_feed", args=[slug]), _("News feed (RSS)")))
     links.append((reverse("opendata:index"), _("All open data, field meanings and licence")))
-    return links
+    return tuple(links)
 
 
 def _points(
