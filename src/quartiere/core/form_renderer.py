@@ -139,14 +139,32 @@ def _select(widget: dict[str, Any], include: Include | None = None) -> str:
     if include is None:
         raise _UnsupportedContextError
     parts = [f'<select name="{_text(_get(widget, "name"))}"{_attrs(widget)}>']
-    for group_name, options, _index in _loop(_get(widget, "optgroups")):
-        if _plain(group_name):
-            parts.append(f'\n  <optgroup label="{_text(group_name)}">')
-        parts.extend(f"\n  {include(option)}" for option in _loop(options))
-        if group_name:
-            parts.append("\n  </optgroup>")
+    parts.extend(
+        _grouped(
+            widget,
+            include,
+            opening='\n  <optgroup label="{}">',
+            item="\n  {}",
+            closing="\n  </optgroup>",
+        )
+    )
     parts.append("\n</select>\n")
     return "".join(parts)
+
+
+def _grouped(
+    widget: dict[str, Any], include: Include, *, opening: str, item: str, closing: str
+) -> list[str]:
+    """The loop select.html and multiple_input.html share: each option group opened (with
+    its escaped name) when it has a name, its options included, and the group closed."""
+    parts = []
+    for group_name, options, _index in _loop(_get(widget, "optgroups")):
+        if _plain(group_name):
+            parts.append(opening.format(_text(group_name)))
+        parts.extend(item.format(include(option)) for option in _loop(options))
+        if group_name:
+            parts.append(closing)
+    return parts
 
 
 def _input_option(widget: dict[str, Any], include: Include | None = None) -> str:
@@ -179,12 +197,15 @@ def _multiple_input(widget: dict[str, Any], include: Include | None = None) -> s
         f' class="{_text(css_class)}"' if css_class else "",
         ">",
     ]
-    for group, options, _index in _loop(_get(widget, "optgroups")):
-        if _plain(group):
-            parts.append(f"\n  <div><label>{_text(group)}</label>")
-        parts.extend(f"<div>\n    {include(option)}</div>" for option in _loop(options))
-        if group:
-            parts.append("\n  </div>")
+    parts.extend(
+        _grouped(
+            widget,
+            include,
+            opening="\n  <div><label>{}</label>",
+            item="<div>\n    {}</div>",
+            closing="\n  </div>",
+        )
+    )
     parts.append("\n</div>\n")
     return "".join(parts)
 
