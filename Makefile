@@ -6,8 +6,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Two pytest workers (pytest-xdist), each with its own test database: the suite takes about
-# half the time on these 2-core machines. PYTEST_ARGS="-n 0" runs it in one process.
-PYTEST_ARGS ?= -n 2
+# half the time on these 2-core machines; --dist loadgroup keeps the crawl's tests (which share
+# one seeded, crawled demo) on one worker. PYTEST_ARGS="-n 0" runs it in one process.
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 export QUARTIERE_HOME := $(CURDIR)
 
 .PHONY: run test lint bench install install-dev messages clean browser

@@ -23,7 +23,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
-pytestmark = pytest.mark.django_db
+# One worker runs every test here (make test uses --dist loadgroup): the demo is seeded and
+# crawled once per worker that runs any of them.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("crawl")]
 
 DEMO_USERS = [
     "regione",

@@ -1,7 +1,7 @@
 """End-to-end tests in Debian's Chromium against pytest-django's live server.
 
-Every test gets the tiny demo district, seeded afresh into a transactional test database (the
-live server runs in another thread, so the data must be committed). Every page a test opens
+Every test gets the tiny demo district, committed to the test database (the live server runs
+in another thread) and put back from a snapshot before each test. Every page a test opens
 fails the test on a browser console error or an uncaught page error: that is how a Content
 Security Policy violation or a missing static file shows up. The only tolerated errors are
 OpenStreetMap tiles that cannot load, because the tests have no network.
@@ -17,8 +17,12 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.test import Client
 from playwright.sync_api import ConsoleMessage, Error, Page
+from pytest_django.live_server_helper import LiveServer
+
+from quartiere.core.testing import TableSnapshot
 
 # The live server runs in a thread; Playwright's sync API runs an event loop in this one.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -83,46 +87,51 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
 
 
-def _migration_snapshot(connection: Any) -> str:
-    """Django's snapshot of what the migrations wrote, taken when the test database was made.
-
-    Playwright's sync API keeps an event loop running in this thread, so asgiref hands Django
-    a second connection object (context-local, not thread-local) that lacks the snapshot, and
-    the serialized rollback silently does nothing. The thread's first connection has it.
-    """
-    from django.db import connections
-
-    snapshot = getattr(connection, "_test_serialized_contents", None)
-    if snapshot is None:
-        first = getattr(connections._connections._storage, connection.alias, None)
-        snapshot = getattr(first, "_test_serialized_contents", None)
-    assert snapshot, "the test database was created without a serialized snapshot"
-    return str(snapshot)
+_DEMO: dict[str, TableSnapshot] = {}
 
 
 @pytest.fixture
 def demo(
-    transactional_db: None, django_db_serialized_rollback: None, _fast_password_hashing: None
-) -> None:
+    django_db_blocker: Any, migrated_snapshot: TableSnapshot, _fast_password_hashing: None
+) -> Iterator[None]:
     """The tiny demo district, committed so the live server's thread sees it.
 
-    Transactional tests empty every table afterwards; the serialized rollback puts back what
-    the migrations wrote (the role groups and their permissions), which seeding needs.
+    Each worker seeds it once and keeps a snapshot of its rows; every test then starts from
+    that snapshot, whatever the previous test wrote, and leaves the database as the
+    migrations left it for the tests that follow.
     """
-    from django.db import connection
+    with django_db_blocker.unblock():
+        if "demo" in _DEMO:
+            _DEMO["demo"].restore()
+        else:
+            migrated_snapshot.restore()
+            call_command("seed_demo", scale="tiny", seed=1, stdout=io.StringIO())
+            _DEMO["demo"] = TableSnapshot.take()
+        try:
+            yield
+        finally:
+            migrated_snapshot.restore()
+            # Playwright's event loop can hand Django a second, context-local connection:
+            # close what this test opened so the test database can be dropped at the end.
+            connections.close_all()
 
-    if not hasattr(connection, "_test_serialized_contents"):
-        # See _migration_snapshot: restore the migrations' rows now, and let Django's
-        # teardown and the next test's set-up find the snapshot on this connection.
-        connection._test_serialized_contents = _migration_snapshot(connection)  # type: ignore[attr-defined]
-        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)  # type: ignore[attr-defined]
-    call_command("seed_demo", scale="tiny", seed=1, stdout=io.StringIO())
+
+@pytest.fixture(scope="session")
+def demo_live_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[LiveServer]:
+    """pytest-django's live server, under another name: a test asking for ``live_server``
+    gets a flushed transactional database, which ``demo`` makes unnecessary."""
+    address = os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    with django_db_blocker.unblock():
+        live = LiveServer(address)
+    yield live
+    live.stop()
 
 
 @pytest.fixture
-def server(demo: None, live_server: Any) -> str:
+def server(demo: None, demo_live_server: LiveServer) -> Iterator[str]:
     """Base URL of a live server holding the tiny demo."""
-    return str(live_server.url)
+    with demo_live_server._live_server_modified_settings:
+        yield str(demo_live_server.url)
 
 
 class BrowserErrors:
