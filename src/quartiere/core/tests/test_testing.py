@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from quartiere.core.testing import TableSnapshot, requires_postgresql
 
 
-@pytest.mark.django_db(transaction=True)
+# Like every transactional test here: the rows the migrations wrote are put back afterwards.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_snapshot_restore_puts_back_the_rows_taken_and_drops_later_ones() -> None:
     kept = Group.objects.create(name="snapshot-kept")
-    kept.permissions.add(Permission.objects.order_by("pk").first())
+    probe, _ = ContentType.objects.get_or_create(app_label="core", model="snapshotprobe")
+    kept.permissions.add(
+        Permission.objects.create(content_type=probe, codename="probe", name="Probe")
+    )
     snapshot = TableSnapshot.take()
     taken = sorted(Group.objects.values_list("name", flat=True))
 
@@ -26,7 +31,8 @@ def test_snapshot_restore_puts_back_the_rows_taken_and_drops_later_ones() -> Non
 
 
 @requires_postgresql
-@pytest.mark.django_db(transaction=True)
+# Like every transactional test here: the rows the migrations wrote are put back afterwards.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_snapshot_restore_moves_id_sequences_past_the_rows_put_back() -> None:
     Group.objects.create(name="snapshot-first")
     snapshot = TableSnapshot.take()
