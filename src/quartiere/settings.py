@@ -265,6 +265,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Staff API of the Quartiere platform for neighbourhood social labs.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components, so required text fields say minLength 1.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI's files are served locally (no CDN), and its script is not inline (CSP).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -225,17 +225,24 @@ class ReportDetailOutput(ReportListOutput):
 # --- Input ----------------------------------------------------------------------------------
 
 
+class OptionalBoolean(serializers.BooleanField):
+    """A yes/no filter that may be left out (or empty); "null" and "none" are not booleans,
+    as the schema says, so they are refused instead of read as "no filter"."""
+
+    NULL_VALUES = {"", None}
+
+
 class ReportFilterInput(serializers.Serializer):
     status = serializers.ListField(
         child=serializers.ChoiceField(choices=ReportStatus.choices), required=False
     )
-    open = serializers.BooleanField(required=False, allow_null=True, default=None)
+    open = OptionalBoolean(required=False, allow_null=True, default=None)
     lab = serializers.IntegerField(required=False, min_value=1)
     category = serializers.IntegerField(required=False, min_value=1)
     building = serializers.IntegerField(required=False, min_value=1)
     assigned_to = serializers.IntegerField(required=False, min_value=1)
-    unassigned = serializers.BooleanField(required=False, allow_null=True, default=None)
-    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    unassigned = OptionalBoolean(required=False, allow_null=True, default=None)
+    overdue = OptionalBoolean(required=False, allow_null=True, default=None)
     q = serializers.CharField(required=False, max_length=100, allow_blank=True)
     sort = serializers.ChoiceField(choices=sorted(selectors.SORTS), required=False)
 
@@ -333,7 +340,7 @@ def _detail(request: Request, pk: int, code: int = status.HTTP_200_OK) -> Respon
         OpenApiParameter("q", str, description="Tracking code prefix or words of the text"),
         OpenApiParameter("sort", str, enum=sorted(selectors.SORTS), description="Order"),
     ],
-    responses={200: ReportListOutput(many=True), **error_responses(400, 401, 403)},
+    responses={200: ReportListOutput(many=True), **error_responses(400, 401, 403, 404)},
 )
 class ReportListApi(ListAPIView):
     """The queue: reports of the user's labs (or forwarded to their organisation)."""

@@ -143,6 +143,8 @@ def test_report_list_filters_by_lab_when_user_works_in_two_labs(
     [
         ({"status": "flying"}, "status"),
         ({"overdue": "maybe"}, "overdue"),
+        ({"unassigned": "null"}, "unassigned"),  # the schema says boolean: "null" is not one
+        ({"open": "null"}, "open"),
         ({"category": "x"}, "category"),
         ({"sort": "random"}, "sort"),
         ({"page": "0"}, "page"),
@@ -157,6 +159,16 @@ def test_report_list_answers_400_with_field_error_when_filter_is_bad(
     body = response.json()
     assert set(body) == ERROR_KEYS
     assert field in body["fields"]
+
+
+def test_schema_requires_text_in_request_bodies_and_documents_the_list_404(login, operator) -> None:
+    schema = login(operator).get("/api/schema/", {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    list_responses = schema["paths"]["/api/v1/reports/"]["get"]["responses"]
+
+    assert components["ReportCommentInputRequest"]["properties"]["body"]["minLength"] == 1
+    assert components["ReportCreateInputRequest"]["properties"]["description"]["minLength"] == 1
+    assert "404" in list_responses  # a page past the last one
 
 
 def test_report_list_runs_constant_queries_when_more_reports(
