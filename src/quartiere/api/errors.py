@@ -13,6 +13,16 @@ from rest_framework.views import exception_handler as drf_handler
 from quartiere.core.exceptions import ApplicationError
 
 
+def _messages(errors: Any, where: str = "") -> list[str]:
+    """A field's errors as the schema promises, a list of strings: the errors of a list's
+    items or of a nested object are flattened, each prefixed with where it was found."""
+    if isinstance(errors, dict):
+        return [m for key, value in errors.items() for m in _messages(value, f"{where}{key}: ")]
+    if isinstance(errors, list | tuple):
+        return [m for value in errors for m in _messages(value, where)]
+    return [f"{where}{errors}"]
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(
@@ -29,7 +39,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     fields: dict[str, Any] = {}
     message = ""
     if isinstance(exc, exceptions.ValidationError) and isinstance(response.data, dict):
-        fields = response.data
+        fields = {name: _messages(errors) for name, errors in response.data.items()}
         message = "Invalid input."
     elif isinstance(response.data, dict) and "detail" in response.data:
         message = str(response.data["detail"])

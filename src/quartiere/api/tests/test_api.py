@@ -189,6 +189,21 @@ def test_exception_handler_puts_errors_in_fields_when_validation_error() -> None
     assert response.data["fields"] == {"q": ["Too long."]}
 
 
+def test_exception_handler_flattens_errors_of_list_items_into_strings() -> None:
+    error = exceptions.ValidationError({"status": {0: ["Not a choice."], 2: ["Not a choice."]}})
+
+    response = exception_handler(error, {})
+
+    assert response.data["fields"] == {"status": ["0: Not a choice.", "2: Not a choice."]}
+
+
+def test_report_list_error_for_bad_status_items_is_a_list_of_strings(login, operator) -> None:
+    response = login(operator).get("/api/v1/reports/", {"status": ["null", "submitted"]})
+
+    assert response.status_code == 400
+    assert all(isinstance(m, str) for m in response.json()["fields"]["status"])
+
+
 @pytest.mark.parametrize(
     ("exc", "status", "code"),
     [(Http404(), 404, "not_found"), (PermissionDenied(), 403, "permission_denied")],
