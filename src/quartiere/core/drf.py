@@ -20,6 +20,13 @@ class ViewPermission(DjangoModelPermissions):
         return view.queryset if view.queryset is not None else super()._queryset(view)
 
 
+class OptionalBoolean(serializers.BooleanField):
+    """A yes/no query filter that may be left out (or empty); "null" and "none" are not booleans,
+    as the schema says, so they are refused instead of read as "no filter"."""
+
+    NULL_VALUES = {"", None}
+
+
 class ErrorSerializer(serializers.Serializer):
     """The one error shape of the API."""
 

@@ -21,6 +21,10 @@ requires_postgresql = pytest.mark.skipif(
 BINARY_COPY_EMPTY = 21
 
 
+def _tables(conn: Any) -> list[str]:
+    return sorted(conn.introspection.django_table_names(only_existing=True))
+
+
 class TableSnapshot:
     """Every Django table's rows, copied out and put back in one transaction.
 
@@ -37,7 +41,7 @@ class TableSnapshot:
     @classmethod
     def take(cls, conn: Any = None) -> TableSnapshot:
         conn = conn or connection
-        tables = sorted(conn.introspection.django_table_names(only_existing=True))
+        tables = _tables(conn)
         if conn.vendor != "postgresql":
             return cls(tables, conn.creation.serialize_db_to_string())
         rows: dict[str, bytes] = {}
@@ -60,7 +64,7 @@ class TableSnapshot:
             call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
             conn.creation.deserialize_db_from_string(self.rows)
             return
-        tables = sorted(conn.introspection.django_table_names(only_existing=True))
+        tables = _tables(conn)
         if tables != self.tables:
             raise RuntimeError("the tables changed since the snapshot was taken")
         models = apps.get_models(include_auto_created=True)

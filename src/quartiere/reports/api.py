@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from quartiere.accounts import selectors as accounts_selectors
-from quartiere.core.drf import ErrorSerializer, error_responses
+from quartiere.core.drf import ErrorSerializer, OptionalBoolean, error_responses
 from quartiere.core.exceptions import ApplicationError, InvalidTransitionError
 from quartiere.core.views import scoped_or_404
 from quartiere.people import selectors as people_selectors
@@ -223,13 +223,6 @@ class ReportDetailOutput(ReportListOutput):
 
 
 # --- Input ----------------------------------------------------------------------------------
-
-
-class OptionalBoolean(serializers.BooleanField):
-    """A yes/no filter that may be left out (or empty); "null" and "none" are not booleans,
-    as the schema says, so they are refused instead of read as "no filter"."""
-
-    NULL_VALUES = {"", None}
 
 
 class ReportFilterInput(serializers.Serializer):
