@@ -26,7 +26,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from quartiere.accounts import selectors as accounts_selectors
-from quartiere.core.drf import ErrorSerializer, OptionalBoolean, error_responses
+from quartiere.core.drf import (
+    CoordinateField,
+    ErrorSerializer,
+    OptionalBoolean,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    error_responses,
+)
 from quartiere.core.exceptions import ApplicationError, InvalidTransitionError
 from quartiere.core.views import scoped_or_404
 from quartiere.people import selectors as people_selectors
@@ -38,7 +46,11 @@ from quartiere.territory import selectors as territory_selectors
 TAGS = ["reports"]
 CONFLICT = {
     409: OpenApiResponse(
-        ErrorSerializer, description="The workflow does not allow this status change."
+        ErrorSerializer,
+        description="Refused by the report's current state: the workflow does not allow this "
+        "step (code ``invalid_transition``), or a rule of the step does (code ``conflict``, "
+        "e.g. merging into a closed report, forwarding when no organisation is responsible). "
+        "Nothing was changed.",
     )
 }
 
@@ -241,66 +253,66 @@ class ReportFilterInput(serializers.Serializer):
 
 
 class ReportCreateInput(serializers.Serializer):
-    category = serializers.IntegerField(min_value=1)
-    description = serializers.CharField(max_length=5000)
+    category = StrictIntegerField(min_value=1)
+    description = StrictCharField(max_length=5000)
     channel = serializers.ChoiceField(
         choices=[(c.value, c.label) for c in services.CHANNELS_STAFF],
         default=ReportChannel.DESK,
     )
-    building = serializers.IntegerField(required=False, min_value=1)
-    stair = serializers.IntegerField(required=False, min_value=1)
-    unit = serializers.IntegerField(required=False, min_value=1)
-    latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, min_value=-90, max_value=90
-    )
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, required=False, min_value=-180, max_value=180
-    )
-    address_text = serializers.CharField(max_length=250, required=False, default="")
-    resident = serializers.IntegerField(required=False, min_value=1)
-    contact_name = serializers.CharField(max_length=150, required=False, default="")
+    building = StrictIntegerField(required=False, min_value=1)
+    stair = StrictIntegerField(required=False, min_value=1)
+    unit = StrictIntegerField(required=False, min_value=1)
+    latitude = CoordinateField(required=False, min_value=-90, max_value=90)
+    longitude = CoordinateField(required=False, min_value=-180, max_value=180)
+    address_text = StrictCharField(max_length=250, required=False, default="")
+    resident = StrictIntegerField(required=False, min_value=1)
+    contact_name = StrictCharField(max_length=150, required=False, default="")
     contact_email = serializers.EmailField(required=False, default="")
-    contact_phone = serializers.CharField(max_length=40, required=False, default="")
-    wants_updates = serializers.BooleanField(required=False, default=True)
+    contact_phone = StrictCharField(max_length=40, required=False, default="")
+    wants_updates = StrictBooleanField(required=False, default=True)
     language = serializers.ChoiceField(choices=["it", "en"], default="it")
     attributes = serializers.DictField(required=False, default=dict)
 
 
 class ReportNoteInput(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class ReportForwardInput(ReportNoteInput):
-    organisation = serializers.IntegerField(
+    organisation = StrictIntegerField(
         required=False, min_value=1, help_text="Default: the category's responsible organisation"
     )
 
 
 class ReportResolveInput(serializers.Serializer):
-    resolution = serializers.CharField(max_length=5000)
+    resolution = StrictCharField(max_length=5000)
 
 
 class ReportReasonInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=5000)
+    reason = StrictCharField(max_length=5000)
 
 
 class ReportMergeInput(serializers.Serializer):
-    into = serializers.IntegerField(min_value=1, help_text="Id of the report to keep")
+    into = StrictIntegerField(min_value=1, help_text="Id of the report to keep")
 
 
 class ReportAssignInput(serializers.Serializer):
-    assignee = serializers.IntegerField(
+    assignee = StrictIntegerField(
         min_value=1, allow_null=True, help_text="A user of the lab's staff; null to unassign"
     )
 
 
 class ReportCommentInput(serializers.Serializer):
-    body = serializers.CharField(max_length=5000)
+    body = StrictCharField(max_length=5000)
     visibility = serializers.ChoiceField(choices=CommentVisibility.choices)
 
 
+class _BadReferenceError(ApplicationError):
+    """An id in the body that names nothing the user may use (answered 400)."""
+
+
 def _field_error(field: str, message: str) -> ApplicationError:
-    return ApplicationError(message, fields={field: [message]})
+    return _BadReferenceError(message, fields={field: [message]})
 
 
 def _report_or_404(request: Request, pk: int) -> Report:
@@ -434,8 +446,11 @@ class _ReportActionApi(APIView):
         raise NotImplementedError
 
     def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, InvalidTransitionError):
-            body = {"code": "invalid_transition", "message": exc.message, "fields": exc.fields}
+        # The body was valid: what refuses the step is the state of the report or of what the
+        # body names (a closed target, no responsible organisation, the reopening window).
+        if isinstance(exc, ApplicationError) and not isinstance(exc, _BadReferenceError):
+            code = "invalid_transition" if isinstance(exc, InvalidTransitionError) else "conflict"
+            body = {"code": code, "message": exc.message, "fields": exc.fields}
             return Response(body, status=status.HTTP_409_CONFLICT)
         return super().handle_exception(exc)
 

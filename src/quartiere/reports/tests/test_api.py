@@ -546,3 +546,109 @@ def test_schema_lists_report_endpoints_when_generated(client) -> None:
     paths = set(json.loads(client.get("/api/schema/", {"format": "json"}).content)["paths"])
 
     assert {URL, URL + "{id}/", URL + "{id}/acknowledge/", URL + "{id}/comments/"} <= paths
+
+
+# --- JSON types, state conflicts, the schema ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "field"),
+    [
+        ("comments", {"body": 0, "visibility": "public"}, "body"),
+        ("reject", {"reason": ["Doppia"]}, "reason"),
+        ("merge", {"into": "12"}, "into"),
+        ("assign", {"assignee": True}, "assignee"),
+    ],
+)
+def test_report_action_answers_400_when_value_has_wrong_json_type(
+    login, coordinator, report, action, body, field
+) -> None:
+    response = _post(login(coordinator), _url(report, action), body)
+
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    assert not ReportComment.objects.filter(report=report).exists()
+
+
+def test_report_action_answers_415_when_body_is_a_form_post(login, coordinator, report) -> None:
+    response = login(coordinator).post(_url(report, "assign"), {"assignee": "null"})
+
+    assert response.status_code == 415
+    assert set(response.json()) == ERROR_KEYS
+
+
+def test_report_merge_answers_409_and_changes_nothing_when_target_is_closed(
+    login, operator, category, report
+) -> None:
+    target = ReportFactory(category=category, status=ReportStatus.CLOSED)
+
+    response = _post(login(operator), _url(report, "merge"), {"into": target.pk})
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+
+
+def test_report_forward_answers_409_when_no_organisation_is_responsible(
+    login, operator, lab
+) -> None:
+    report = ReportFactory(
+        category=CategoryFactory(lab=lab, responsible_organisation=None),
+        status=ReportStatus.ACKNOWLEDGED,
+    )
+
+    response = _post(login(operator), _url(report, "forward"), {})
+
+    assert response.status_code == 409
+    assert "organisation" in response.json()["fields"]
+    report.refresh_from_db()
+    assert report.status == ReportStatus.ACKNOWLEDGED
+
+
+def test_report_create_keeps_six_decimals_when_point_is_finer(login, operator, category) -> None:
+    response = _post(
+        login(operator),
+        URL,
+        {"category": category.pk, "description": "Buca", "latitude": 45.4512345678, "longitude": 9},
+    )
+
+    assert response.status_code == 201
+    report = Report.objects.get()
+    assert (str(report.latitude), str(report.longitude)) == ("45.451235", "9.000000")
+
+
+@pytest.mark.parametrize("latitude", ["", "45.1", None, 91])
+def test_report_create_answers_400_when_latitude_is_not_a_number_in_range(
+    login, operator, category, latitude
+) -> None:
+    body = {"category": category.pk, "description": "Buca", "latitude": latitude, "longitude": 9}
+
+    response = _post(login(operator), URL, body)
+
+    assert response.status_code == 400
+    assert "latitude" in response.json()["fields"]
+    assert not Report.objects.exists()
+
+
+def test_schema_says_text_input_holds_no_nul_and_bodies_are_json(client) -> None:
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    comment = schema["components"]["schemas"]["ReportCommentInputRequest"]["properties"]
+    create = schema["components"]["schemas"]["ReportCreateInputRequest"]["properties"]
+    listing = schema["paths"]["/api/v1/reports/"]["get"]["parameters"]
+    [q] = [p["schema"] for p in listing if p["name"] == "q"]
+    post = schema["paths"]["/api/v1/reports/{id}/assign/"]["post"]
+
+    assert comment["body"]["pattern"] == q["pattern"] == "^[^\\u0000]*$"
+    assert "pattern" not in create["contact_email"]  # an e-mail has its format
+    assert create["latitude"]["type"] == "number"
+    assert list(post["requestBody"]["content"]) == ["application/json"]
+
+
+def test_report_list_answers_400_when_query_holds_nul(login, operator) -> None:
+    response = login(operator).get(URL, {"q": "ascen\x00sore"})
+
+    assert response.status_code == 400
+    assert "q" in response.json()["fields"]
