@@ -1,8 +1,9 @@
 """make bench: region-scale benchmarks on PostgreSQL, written to var/bench/results.json.
 
 Each entry compares, side by side in one run, the time Quartiere takes to answer at the server
-(in-process request through the whole middleware stack) with the lower bound named by the
-issue: the bare SQL that the answer needs, run through the same connection.
+(Django's WSGI handler called in this process as a WSGI server calls it, through the whole
+middleware stack: ``bench/server.py``) with the lower bound named by the issue: the bare SQL
+that the answer needs, run through the same connection.
 """
 
 from __future__ import annotations

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bench.server import ServerClient
 from quartiere.accounts.models import Lab
 from quartiere.activities import seeds
 from quartiere.activities.models import Activity, ActivitySession
@@ -70,7 +70,7 @@ def _replay(statements: list[str]) -> Callable[[], None]:
 
 
 def _measure(url: str, *, runs: int, side_by_side: Any, **extra: Any) -> tuple[dict[str, Any], int]:
-    client = Client()
+    client = ServerClient()
 
     def server() -> None:
         response = client.get(url)

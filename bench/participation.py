@@ -18,10 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bench.server import ServerClient
 from quartiere.accounts.models import Lab, User
 from quartiere.participation import selectors, services
 from quartiere.participation.enums import (
@@ -144,7 +144,7 @@ def process_page(*, runs: int, side_by_side: Any) -> dict[str, dict[str, Any]]:
     """The public page of a process with 1,000 proposals, first page, sorted by supports."""
     process = Process.objects.get(slug=SLUG)
     url = f"/partecipazione/{SLUG}/"
-    client = Client()
+    client = ServerClient()
 
     def server() -> None:
         response = client.get(url, {"sort": "supports"})

@@ -15,9 +15,9 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from bench.server import ServerClient
 from quartiere.accounts.models import Lab, User
 from quartiere.people import selectors
 from quartiere.people.models import Resident
@@ -70,7 +70,7 @@ def _case(*, username: str, by: str, lab_scoped: bool, api: bool) -> dict[str, A
 def _make(*, path: str, by: str, username: str, lab_scoped: bool) -> Callable[..., Any]:
     def run(*, runs: int, side_by_side: Any) -> dict[str, dict[str, Any]]:
         case = _case(username=username, by=by, lab_scoped=lab_scoped, api=path.startswith("/api/"))
-        client = Client()
+        client = ServerClient()
         client.force_login(case["user"])
         url = f"{path}?q={case['q']}"
 

@@ -1,6 +1,6 @@
 """The public programme page and an action page, cached and uncached, against their lower bounds.
 
-Measured side by side, in alternating rounds, through Django's test client in this process
+Measured side by side, in alternating rounds, through Django's WSGI handler in this process
 (anonymous visitor, Italian, the whole middleware stack):
 - ``programme_page_cached`` / ``action_page_cached``: the page served from the page cache,
   against a bare Django view that returns a static page of the same size through the same
@@ -19,10 +19,10 @@ from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import include, path
 
+from bench.server import ServerClient
 from quartiere.core.views import public
 
 PROGRAMME_SLUG = "lorenteggio"
@@ -99,7 +99,7 @@ def _urls() -> dict[str, str]:
 
 def _cached(name: str, *, runs: int, side_by_side: Any) -> dict[str, dict[str, Any]]:
     url = _urls()[name]
-    client = Client()
+    client = ServerClient()
     first = client.get(url)
     assert first.status_code == 200, first.status_code
     warm = client.get(url)
@@ -129,7 +129,7 @@ def _cached(name: str, *, runs: int, side_by_side: Any) -> dict[str, dict[str, A
             url=url,
             page_bytes=len(warm.content),
             queries_when_cached=len(ctx.captured_queries),
-            method="in-process test client, anonymous, same middleware; bound 2x",
+            method="WSGI handler in-process (bench.server), anonymous, same middleware; bound 2x",
         )
     }
 
@@ -138,7 +138,7 @@ def _uncached(name: str, expected_queries: int, *, runs: int, side_by_side: Any)
     from quartiere.programme.public_views import cache_version_bump
 
     url = _urls()[name]
-    client = Client()
+    client = ServerClient()
 
     def server() -> None:
         cache_version_bump()

@@ -32,6 +32,7 @@ from django.urls import include, path
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from bench.server import ServerClient
 from quartiere.accounts.models import Lab, User
 from quartiere.core.views import public
 from quartiere.reports import seeds, selectors, services
@@ -109,7 +110,7 @@ def queue_first_page(*, runs: int, side_by_side: Any) -> dict[str, dict[str, Any
     selector()  # the user's permissions and labs are cached after the first call
     statements = _captured(selector)
     baseline = _replay(statements)
-    client = Client()
+    client = ServerClient()
     client.force_login(user)
 
     def server() -> None:
@@ -143,7 +144,7 @@ def open311_requests_list(*, runs: int, side_by_side: Any) -> dict[str, dict[str
 
     statements = _captured(selector)
     baseline = _replay(statements)
-    client = Client()
+    client = ServerClient()
     query = {
         "service_code": category.code,
         "start_date": start.isoformat(),
