@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from quartiere.accounts import authcache
 from quartiere.accounts.enums import REGION_WIDE_ROLES, LabStatus, Role
 from quartiere.accounts.models import Lab, Membership, Organisation
+from quartiere.core import compiled
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,12 @@ def membership_list(*, user: Any) -> QuerySet[Membership]:
     )
 
 
+def _organisation_id_qs(*, user_id: int) -> QuerySet[Any]:
+    return Membership.objects.filter(
+        user_id=user_id, is_active=True, organisation__isnull=False
+    ).values_list("organisation_id")
+
+
 def user_organisation_ids(user: Any) -> frozenset[int]:
     """Return the organisations the user acts for through active memberships."""
     if not getattr(user, "is_authenticated", False):
@@ -137,11 +144,8 @@ def user_organisation_ids(user: Any) -> frozenset[int]:
     cached = getattr(user, "_quartiere_orgs", None)
     if cached is not None:
         return cached
-    orgs = frozenset(
-        Membership.objects.filter(
-            user=user, is_active=True, organisation__isnull=False
-        ).values_list("organisation_id", flat=True)
-    )
+    rows = compiled.rows("accounts.user_organisation_ids", _organisation_id_qs, user_id=user.pk)
+    orgs = frozenset(org_id for (org_id,) in rows)
     user._quartiere_orgs = orgs
     return orgs
 
@@ -162,3 +166,13 @@ def lab_staff_list(*, lab_id: int) -> QuerySet[Any]:
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
+
+
+def lab_staff_choices(*, lab_id: int) -> list[tuple[int, str, str, str]]:
+    """(id, first name, last name, username) of ``lab_staff_list``, in its order, for a select
+    box (compiled once: core/compiled.py)."""
+    return compiled.rows("accounts.lab_staff_choices", _lab_staff_choice_qs, lab_id=lab_id)
+
+
+def _lab_staff_choice_qs(*, lab_id: int) -> QuerySet[Any]:
+    return lab_staff_list(lab_id=lab_id).values_list("pk", "first_name", "last_name", "username")

@@ -10,9 +10,10 @@ exactly the ORM's; only its compilation is kept.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, NamedTuple
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -76,3 +77,63 @@ def run(statement: Statement, values: Mapping[str, Any], *, suffix: str = "") ->
                 cells[pos] = convert(cells[pos], expression, connection)
         converted.append(tuple(cells))
     return converted
+
+
+# --- Compiled once per shape, for selectors ---------------------------------------------------
+
+_compiled: dict[tuple[Any, ...], Statement | None] = {}
+_INT_MARK = -900_000_000  # ids are positive: a negative id cannot be a value by chance
+
+
+def _marked(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict, tuple]:
+    """What to build the queryset with (a mark for each id, list of ids and text), the marks
+    and the values of each parameter slot, and the *shape*: what changes the SQL itself (how
+    many ids a list holds, None, booleans)."""
+    build: dict[str, Any] = {}
+    marks: dict[str, Any] = {}
+    slots: dict[str, Any] = {}
+    shape: list[Any] = []
+    for n, (name, value) in enumerate(sorted(values.items())):
+        if isinstance(value, list | tuple | set | frozenset):
+            items = sorted(set(value))
+            if not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+                raise TypeError(f"{name}: only lists of ids can be marked")
+            build[name] = [_INT_MARK - 1000 * (n + 1) - i for i in range(len(items))]
+            for i, (mark, item) in enumerate(zip(build[name], items, strict=True)):
+                marks[f"{name}.{i}"], slots[f"{name}.{i}"] = mark, item
+            shape.append((name, "ids", len(items)))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            build[name] = marks[name] = _INT_MARK - n
+            slots[name] = value
+            shape.append((name, "id"))
+        elif isinstance(value, str) and value:
+            build[name] = marks[name] = f"\x00{name}"
+            slots[name] = value
+            shape.append((name, "text"))
+        else:  # None, booleans, empty text: they change the SQL, not its parameters
+            build[name] = value
+            shape.append((name, value))
+    return build, marks, slots, tuple(shape)
+
+
+def rows(key: Hashable, build: Callable[..., QuerySet[Any]], **values: Any) -> list[Any]:
+    """The rows of ``build(**values)`` (a ``values_list`` queryset), compiled once per ``key``,
+    database and shape of the values, then sent with each call's values.
+
+    ``values`` are ids, lists of ids, text, or None/booleans (which change the SQL and are part
+    of the shape). Constants that Django writes into the SQL itself (a slice's LIMIT) belong in
+    ``key``. A list of no ids answers no rows, as the ORM does.
+    """
+    build_with, marks, slots, shape = _marked(values)
+    cache_key = (connection.vendor, key, shape)
+    try:
+        statement = _compiled[cache_key]
+    except KeyError:
+        try:
+            statement = compile_query(build(**build_with), marks)
+        except EmptyResultSet:
+            statement = None
+        _compiled[cache_key] = statement
+    if statement is None:
+        return []
+    return run(statement, slots)

@@ -41,8 +41,8 @@ class _JsonTyped:
     json_types: tuple[type, ...] = ()
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, bool) is not (bool in self.json_types) or not isinstance(
-            data, self.json_types
+        if not isinstance(data, self.json_types) or (
+            isinstance(data, bool) and bool not in self.json_types
         ):
             self.fail("invalid")  # type: ignore[attr-defined]
         return super().to_internal_value(data)  # type: ignore[misc]

@@ -28,6 +28,7 @@ from django.utils.translation import get_language
 
 from quartiere.accounts.enums import Role
 from quartiere.accounts.selectors import user_organisation_ids, user_scope
+from quartiere.core import compiled
 from quartiere.reports.enums import OPEN_STATUSES, CommentVisibility, ReportStatus
 from quartiere.reports.models import (
     Category,
@@ -258,16 +259,14 @@ def report_status_counts(*, user: Any, lab_id: int | None = None) -> dict[str, i
 # --- Categories -----------------------------------------------------------------------------
 
 
-def category_list(
-    *, user: Any, lab_id: int | None, active_only: bool = False
+def _category_qs(
+    *, lab_ids: Collection[int] | None, lab_id: int | None, active_only: bool = False
 ) -> QuerySet[Category]:
-    """List the categories of the user's labs (or one lab), with their extra questions."""
-    scope = user_scope(user)
     qs = Category.objects.select_related("responsible_organisation", "lab").prefetch_related(
         "attributes"
     )
-    if not scope.all_labs:
-        qs = qs.filter(lab_id__in=scope.lab_ids)
+    if lab_ids is not None:
+        qs = qs.filter(lab_id__in=lab_ids)
     if lab_id is not None:
         qs = qs.filter(lab_id=lab_id)
     if active_only:
@@ -275,15 +274,31 @@ def category_list(
     return qs.order_by("lab__name", "group", "name_it")
 
 
-def category_choices(*, user: Any, lab_id: int | None) -> list[tuple[int, str, str]]:
-    """(id, name in the current language, lab name) of the categories ``category_list`` shows,
-    in its order: one light query for a select box."""
-    english = (get_language() or "it").startswith("en")
-    rows = (
-        category_list(user=user, lab_id=lab_id)
+def category_list(
+    *, user: Any, lab_id: int | None, active_only: bool = False
+) -> QuerySet[Category]:
+    """List the categories of the user's labs (or one lab), with their extra questions."""
+    return _category_qs(lab_ids=user_scope(user).lab_filter, lab_id=lab_id, active_only=active_only)
+
+
+def _category_choice_qs(*, lab_ids: Collection[int] | None, lab_id: int | None) -> QuerySet:
+    return (
+        _category_qs(lab_ids=lab_ids, lab_id=lab_id)
         .select_related(None)
         .prefetch_related(None)
         .values_list("pk", "name_it", "name_en", "lab__name")
+    )
+
+
+def category_choices(*, user: Any, lab_id: int | None) -> list[tuple[int, str, str]]:
+    """(id, name in the current language, lab name) of the categories ``category_list`` shows,
+    in its order: one light query for a select box (compiled once: core/compiled.py)."""
+    english = (get_language() or "it").startswith("en")
+    rows = compiled.rows(
+        "reports.category_choices",
+        _category_choice_qs,
+        lab_ids=user_scope(user).lab_filter,
+        lab_id=lab_id,
     )
     return [(pk, name_en if english else name_it, lab) for pk, name_it, name_en, lab in rows]
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Collection
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from quartiere.accounts.selectors import user_scope
+from quartiere.core import compiled
 from quartiere.territory.enums import UnitStatus
 from quartiere.territory.models import Building, District, Entrance, Unit
 
@@ -44,17 +47,29 @@ def building_list(
     ).order_by("street", "number", "id")
 
 
+def _building_choice_qs(
+    *, district_ids: Collection[int] | None, district_id: int | None, limit: int
+) -> QuerySet[Any]:
+    qs = Building.objects.all()
+    if district_ids is not None:
+        qs = qs.filter(district_id__in=district_ids)
+    if district_id is not None:
+        qs = qs.filter(district_id=district_id)
+    return qs.order_by("street", "number", "id").values_list("id", "street", "number")[:limit]
+
+
 def building_choices(
     *, user: Any, district_id: int | None = None, limit: int = 1000
 ) -> list[tuple[int, str]]:
-    """Return (id, address) of visible buildings for a select box: no counts, one light query."""
+    """Return (id, address) of visible buildings for a select box: no counts, one light query
+    (compiled once: core/compiled.py)."""
     scope = user_scope(user)
-    qs = Building.objects.all()
-    if not scope.all_labs:
-        qs = qs.filter(district_id__in=scope.district_ids)
-    if district_id:
-        qs = qs.filter(district_id=district_id)
-    rows = qs.order_by("street", "number", "id").values_list("id", "street", "number")[:limit]
+    rows = compiled.rows(
+        ("territory.building_choices", limit),
+        functools.partial(_building_choice_qs, limit=limit),
+        district_ids=None if scope.all_labs else scope.district_ids,
+        district_id=district_id or None,
+    )
     return [(pk, f"{street} {number}") for pk, street, number in rows]
 
 

@@ -60,9 +60,7 @@ def _full_name(first: str, last: str, username: str) -> str:
 def _staff_choices(lab_id: int | None) -> list[tuple[int, str]]:
     if lab_id is None:
         return []
-    rows = accounts_selectors.lab_staff_list(lab_id=lab_id).values_list(
-        "pk", "first_name", "last_name", "username"
-    )
+    rows = accounts_selectors.lab_staff_choices(lab_id=lab_id)
     return [(pk, _full_name(first, last, username)) for pk, first, last, username in rows]
 
 

@@ -1,0 +1,76 @@
+"""core.compiled.rows: a selector's read compiled once per shape, sent with each call's values."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from quartiere.accounts.models import Lab
+from quartiere.accounts.tests.factories import LabFactory
+from quartiere.core import compiled
+
+pytestmark = pytest.mark.django_db
+
+
+def _labs(*, ids=None, district_id=None, name=""):
+    qs = Lab.objects.all()
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    if district_id is not None:
+        qs = qs.filter(district_id=district_id)
+    if name:
+        qs = qs.filter(name=name)
+    return qs.order_by("name").values_list("pk", "name")
+
+
+@pytest.fixture
+def labs():
+    return [LabFactory(name=f"Lab {c}") for c in "ABC"]
+
+
+def test_rows_answers_as_the_orm_when_ids_lists_text_or_none_change(labs) -> None:
+    a, b, c = labs
+    cases = [
+        {"ids": [a.pk, c.pk]},
+        {"ids": [b.pk]},
+        {"ids": [c.pk, b.pk, a.pk], "district_id": b.district_id},
+        {"ids": None, "name": "Lab B"},
+        {"ids": None, "name": ""},
+        {"district_id": a.district_id},
+    ]
+    for values in cases:
+        assert compiled.rows("test.labs", _labs, **values) == list(_labs(**values)), values
+
+
+def test_rows_compiles_once_per_shape_and_sends_one_statement(labs, monkeypatch) -> None:
+    a, b, _c = labs
+    built = []
+
+    def build(**values):
+        built.append(values)
+        return _labs(**values)
+
+    monkeypatch.setattr(compiled, "_compiled", {})
+    compiled.rows("test.once", build, ids=[a.pk])
+    with CaptureQueriesContext(connection) as ctx:
+        second = compiled.rows("test.once", build, ids=[b.pk])
+    compiled.rows("test.once", build, ids=[a.pk, b.pk])  # two ids: another shape
+
+    assert second == [(b.pk, "Lab B")]
+    assert len(ctx.captured_queries) == 1
+    assert len(built) == 2
+    assert all(v < 0 for call in built for v in call["ids"])  # built with marks, not values
+
+
+def test_rows_answers_nothing_without_a_query_when_list_of_ids_is_empty(labs) -> None:
+    with CaptureQueriesContext(connection) as ctx:
+        assert compiled.rows("test.empty", _labs, ids=[]) == []
+        assert compiled.rows("test.empty", _labs, ids=[]) == []
+
+    assert len(ctx.captured_queries) == 0
+
+
+def test_rows_refuses_a_list_that_is_not_of_ids() -> None:
+    with pytest.raises(TypeError):
+        compiled.rows("test.bad", _labs, ids=["Lab A"])
