@@ -163,9 +163,17 @@ def report_queue_labels(
 
     Returns ``{report id: (category name it, category name en, street, number, stair name,
     assignee first name, last name, username[, lab name])}``; missing relations are None.
+    Compiled once per page size (core/compiled.py).
     """
     if not report_ids:
         return {}
+    rows = compiled.rows(
+        "reports.queue_labels", _queue_label_qs, report_ids=report_ids, with_lab=with_lab
+    )
+    return {row[0]: row[1:] for row in rows}
+
+
+def _queue_label_qs(*, report_ids: Sequence[int], with_lab: bool) -> QuerySet[Any]:
     fields = [
         "id",
         "category__name_it",
@@ -179,8 +187,7 @@ def report_queue_labels(
     ]
     if with_lab:
         fields.append("lab__name")
-    rows = Report.objects.filter(pk__in=list(report_ids)).order_by().values_list(*fields)
-    return {row[0]: row[1:] for row in rows}
+    return Report.objects.filter(pk__in=list(report_ids)).order_by().values_list(*fields)
 
 
 def report_get(*, user: Any, pk: int) -> Report | None:
