@@ -30,7 +30,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 T = TypeVar("T")
 
-_PREFIX = "qauth"
+# A new prefix whenever a cached part changes shape (the scope gained organisation_ids), so
+# that no process reads an entry written by an older release.
+_PREFIX = "qauth2"
 _GLOBAL = f"{_PREFIX}:v:all"
 # A version key outlives every entry built under it (entries expire after AUTH_CACHE_SECONDS).
 _VERSION_TIMEOUT = 30 * 24 * 3600

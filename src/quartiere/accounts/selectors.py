@@ -15,12 +15,14 @@ from quartiere.core import compiled
 
 @dataclass(frozen=True)
 class Scope:
-    """The labs and districts a user works in; ``all_labs`` for region-wide roles."""
+    """The labs and districts a user works in; ``all_labs`` for region-wide roles; the
+    organisations the user acts for (housing staff: their queue of forwarded reports)."""
 
     all_labs: bool
     lab_ids: frozenset[int]
     district_ids: frozenset[int]
     roles: frozenset[str]
+    organisation_ids: frozenset[int] = frozenset()
 
     @property
     def lab_filter(self) -> frozenset[int] | None:
@@ -52,10 +54,11 @@ def user_scope(user: Any) -> Scope:
 def _build_scope(user: Any) -> Scope:
     rows = list(
         Membership.objects.filter(user=user, is_active=True).values_list(
-            "role", "lab_id", "lab__district_id"
+            "role", "lab_id", "lab__district_id", "organisation_id"
         )
     )
-    roles = frozenset(r for r, _, _ in rows)
+    roles = frozenset(row[0] for row in rows)
+    organisation_ids = frozenset(row[3] for row in rows if row[3] is not None)
     all_labs = bool(getattr(user, "is_superuser", False)) or bool(roles & REGION_WIDE_ROLES)
     if all_labs:
         labs = list(Lab.objects.values_list("id", "district_id"))
@@ -64,13 +67,15 @@ def _build_scope(user: Any) -> Scope:
             frozenset(i for i, _ in labs),
             frozenset(d for _, d in labs),
             roles,
+            organisation_ids,
         )
     else:
         scope = Scope(
             False,
-            frozenset(lab for _, lab, _ in rows if lab is not None),
-            frozenset(d for _, _, d in rows if d is not None),
+            frozenset(row[1] for row in rows if row[1] is not None),
+            frozenset(row[2] for row in rows if row[2] is not None),
             roles,
+            organisation_ids,
         )
     return scope
 
@@ -131,23 +136,10 @@ def membership_list(*, user: Any) -> QuerySet[Membership]:
     )
 
 
-def _organisation_id_qs(*, user_id: int) -> QuerySet[Any]:
-    return Membership.objects.filter(
-        user_id=user_id, is_active=True, organisation__isnull=False
-    ).values_list("organisation_id")
-
-
 def user_organisation_ids(user: Any) -> frozenset[int]:
-    """Return the organisations the user acts for through active memberships."""
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, "_quartiere_orgs", None)
-    if cached is not None:
-        return cached
-    rows = compiled.rows("accounts.user_organisation_ids", _organisation_id_qs, user_id=user.pk)
-    orgs = frozenset(org_id for (org_id,) in rows)
-    user._quartiere_orgs = orgs
-    return orgs
+    """Return the organisations the user acts for through active memberships (part of the
+    user's scope, read with it)."""
+    return user_scope(user).organisation_ids
 
 
 def lab_staff_list(*, lab_id: int) -> QuerySet[Any]:

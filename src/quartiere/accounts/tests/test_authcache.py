@@ -6,11 +6,13 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django_otp.oath import totp
 
 from quartiere.accounts import services
 from quartiere.accounts.enums import Role
 from quartiere.accounts.models import Membership
+from quartiere.accounts.tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +119,15 @@ def test_removed_device_no_longer_verifies_the_session(operator, login, settings
     response = client.get(PAGE)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/")
+
+
+def test_organisation_given_to_membership_is_seen_on_next_request(operator, login):
+    client = login(operator)
+    link = f'href="{reverse("reports:org_queue")}"'
+    assert link not in client.get("/backoffice/reports/").content.decode()
+    membership = Membership.objects.get(user=operator)
+    membership.organisation = OrganisationFactory(name="ALER Milano")
+    membership.save()
+
+    assert link in client.get("/backoffice/reports/").content.decode()
+    assert _context_queries(client) == []  # the organisations come with the cached scope
