@@ -93,17 +93,20 @@ def _marked(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], 
     marks: dict[str, Any] = {}
     slots: dict[str, Any] = {}
     shape: list[Any] = []
-    for n, (name, value) in enumerate(sorted(values.items())):
+    following = _INT_MARK  # every mark of a call is a different number, however long the lists
+    for name, value in sorted(values.items()):
         if isinstance(value, list | tuple | set | frozenset):
             items = sorted(set(value))
             if not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
                 raise TypeError(f"{name}: only lists of ids can be marked")
-            build[name] = [_INT_MARK - 1000 * (n + 1) - i for i in range(len(items))]
+            build[name] = list(range(following, following - len(items), -1))
+            following -= len(items)
             for i, (mark, item) in enumerate(zip(build[name], items, strict=True)):
                 marks[f"{name}.{i}"], slots[f"{name}.{i}"] = mark, item
             shape.append((name, "ids", len(items)))
         elif isinstance(value, int) and not isinstance(value, bool):
-            build[name] = marks[name] = _INT_MARK - n
+            build[name] = marks[name] = following
+            following -= 1
             slots[name] = value
             shape.append((name, "id"))
         elif isinstance(value, str) and value:

@@ -74,3 +74,17 @@ def test_rows_answers_nothing_without_a_query_when_list_of_ids_is_empty(labs) ->
 def test_rows_refuses_a_list_that_is_not_of_ids() -> None:
     with pytest.raises(TypeError):
         compiled.rows("test.bad", _labs, ids=["Lab A"])
+
+
+def test_rows_keeps_every_value_in_its_place_when_lists_are_long(labs) -> None:
+    a, b, c = labs
+    # Two lists of over a thousand ids each, with the real ones among made-up ones.
+    ids = [a.pk, b.pk, *range(10_000_000, 10_001_500)]
+    districts = [b.district_id, c.district_id, *range(20_000_000, 20_001_500)]
+
+    def build(*, ids, districts):
+        return Lab.objects.filter(pk__in=ids, district_id__in=districts).values_list("pk")
+
+    got = compiled.rows("test.long", build, ids=ids, districts=districts)
+
+    assert got == [(b.pk,)]
