@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 
 class Statement(NamedTuple):
@@ -140,3 +140,35 @@ def rows(key: Hashable, build: Callable[..., QuerySet[Any]], **values: Any) -> l
     if statement is None:
         return []
     return run(statement, slots)
+
+
+# --- One row written with a statement built once ---------------------------------------------
+
+_inserts: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+
+
+def insert(model: type[Model], **values: Any) -> None:
+    """Insert one row of ``model`` with ``values`` (by field name or attname, every other
+    column taking its database default or NULL) in one statement, built once per model and set
+    of fields: what ``Model.objects.create`` sends, without building the instance and the
+    insert query each time. Each value is prepared as the ORM prepares it (JSON, datetimes,
+    foreign keys); the caller gives every value a default would have filled. Signals are not
+    sent: use it only for rows no receiver watches (queue rows, say)."""
+    names = tuple(sorted(values))
+    cache_key = (connection.vendor, model, names)
+    try:
+        sql, fields = _inserts[cache_key]
+    except KeyError:
+        opts = model._meta
+        fields = tuple(opts.get_field(name) for name in names)
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        table = connection.ops.quote_name(opts.db_table)
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - model names
+        _inserts[cache_key] = (sql, fields)
+    params = [
+        field.get_db_prep_save(values[name], connection)
+        for name, field in zip(names, fields, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -107,7 +107,13 @@ class Scheduler:
                 retry = min(interval, RETRY_AFTER.total_seconds())
                 self._next_at[job.name] = now + retry
             else:
-                logger.info("periodic job %s done: %s", job.name, result)
+                # A frequent job that found nothing to do (0, None, empty) is not news.
+                logger.log(
+                    logging.INFO if result else logging.DEBUG,
+                    "periodic job %s done: %s",
+                    job.name,
+                    result,
+                )
                 self._next_at[job.name] = now + interval
                 done.append(job.name)
         return done

@@ -20,6 +20,7 @@ from quartiere.reports import selectors, services
 from quartiere.reports.models import (
     Category,
     CategoryAttribute,
+    Open311Intake,
     Open311Key,
     Report,
     ReportStatusChange,
@@ -177,3 +178,32 @@ class Open311KeyAdmin(admin.ModelAdmin):
             ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count},
             level=messages.SUCCESS,
         )
+
+
+@admin.register(Open311Intake)
+class Open311IntakeAdmin(admin.ModelAdmin):
+    """Open311 requests accepted by POST: waiting for the worker, made into a report, or refused
+    by it (with the reason). Read-only: the worker alone writes these rows."""
+
+    list_display = ["token", "category", "key", "received_at", "processed_at", "report", "error"]
+    list_filter = [("processed_at", admin.EmptyFieldListFilter), "key"]
+    list_select_related = ["category", "key", "report"]
+    search_fields = ["token", "report__tracking_code"]
+    fields = readonly_fields = (
+        "token",
+        "key",
+        "category",
+        "received_at",
+        "processed_at",
+        "report",
+        "error",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -19,3 +19,9 @@ class ReportsConfig(AppConfig):
             path="quartiere.reports.services.reports_close_expired",
             kwargs={"dry_run": False},
         )
+        # Open311 requests accepted by POST become reports (with the database task queue).
+        periodic.register(
+            "reports.open311_intake",
+            interval=dt.timedelta(seconds=2),
+            path="quartiere.reports.services.open311_intakes_process",
+        )

@@ -519,3 +519,49 @@ class Notification(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.subject} ({self.get_status_display()})"
+
+
+class Open311Intake(models.Model):
+    """An Open311 POST accepted and checked, waiting for the worker to make it a report.
+
+    GeoReport v2 lets a server answer a POST with a ``token`` instead of the request's id;
+    ``tokens/{token}`` gives the id once the report exists. With the database task queue
+    (production) the POST writes only this row and the worker creates the report; the contact
+    details in ``payload`` are wiped once it has (the report keeps them), and a refusal found
+    then is kept in ``error`` for staff.
+    """
+
+    token = models.CharField(_("token"), max_length=32, unique=True)
+    key = models.ForeignKey(
+        Open311Key, verbose_name=_("API key"), on_delete=models.PROTECT, related_name="intakes"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+    )
+    payload = models.JSONField(_("request"), default=dict, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    report = models.OneToOneField(
+        Report,
+        verbose_name=_("report"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="open311_intake",
+    )
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    error = models.TextField(_("refusal"), blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("Open311 request received")
+        verbose_name_plural = _("Open311 requests received")
+        indexes = [
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(processed_at__isnull=True),
+                name="open311_intake_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.token

@@ -6,8 +6,10 @@ unit or free-text description; the place is the building's address and coordinat
 report's own map point rounded to three decimals (about 100 m).
 
 Identifiers: ``service_code`` is the category's code, ``service_request_id`` the report's
-tracking code, ``address_id`` a building's id. Reports are created at once, so a token is the
-tracking code itself.
+tracking code, ``address_id`` a building's id. POST checks the request and stores it; with the
+database task queue the worker makes the report, so POST answers with a token that
+``tokens/{token}`` turns into the id (``services.open311_intake_accept``). A report made at once
+(with media, or where tasks run at once) answers with its id, which is also its own token.
 """
 
 from __future__ import annotations
@@ -176,11 +178,11 @@ def request_output(row: Mapping[str, Any], *, english: bool, clock: _Clock) -> d
     }
 
 
-def _service_notice(category: Category) -> str:
+def _service_notice(acknowledge_days: int, resolve_days: int) -> str:
     return _(
         "Taken in charge within %(ack)s business days; expected to be solved within "
         "%(res)s business days."
-    ) % {"ack": category.acknowledge_days, "res": category.resolve_days}
+    ) % {"ack": acknowledge_days, "res": resolve_days}
 
 
 def _service_output(category: Category) -> dict[str, Any]:
@@ -292,8 +294,10 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
             "requests/{service_request_id}, tokens/{token}; each as .json or .xml.",
             "service_code is the category code; service_request_id is the public tracking "
             "code; address_id is a building id.",
-            "Requests are created at once: POST answers with the service_request_id, and "
-            "tokens/{token} accepts that id and answers it back.",
+            "POST answers with the service_request_id when the request exists at once (with "
+            "media, or where tasks run at once), else with a token: the worker makes the "
+            "request within seconds, and tokens/{token} then gives its service_request_id "
+            "(empty while waiting; 404 with the reason if it was refused).",
             "GET requests lists only categories shown publicly, without personal data: the "
             "last 90 days by default, newest first, at most 1000.",
             "POST requires api_key, service_code, description and a location (lat and long, "
@@ -373,6 +377,34 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     raw_key = data.get("api_key") or request.GET.get("api_key", "")
     code = data.get("service_code", "").strip()
     address_id = data.get("address_id", "").strip()
+    lat, lon = data.get("lat", "").strip(), data.get("long", "").strip()
+    address = data.get("address_string", "").strip()
+    media = request.FILES.get("media")
+    name = " ".join(p for p in (data.get("first_name", ""), data.get("last_name", "")) if p)
+    email = data.get("email", "").strip()
+    request_fields: dict[str, Any] = {
+        "latitude": lat or None,
+        "longitude": lon or None,
+        "address_text": address,
+        "contact_name": name,
+        "contact_email": email,
+        "contact_phone": data.get("phone", ""),
+        "language": (get_language() or "it")[:2],
+        "attributes": _attributes(data),
+        "description": data.get("description", ""),
+    }
+    if media is None and bool(lat) == bool(lon) and (not address_id or address_id.isdigit()):
+        # The usual request, stored for the worker in one statement when all is well.
+        stored = services.open311_intake_store(
+            raw_key=raw_key,
+            service_code=code,
+            building_id=int(address_id) if address_id else None,
+            **request_fields,
+        )
+        if stored is not None:
+            notice = _service_notice(stored.acknowledge_days, stored.resolve_days)
+            row = {"token": stored.token, "service_notice": notice, "account_id": None}
+            return _respond(fmt, "service_requests", [row])
     prefix = raw_key.partition(".")[0]
     # One query reads the category, the key (never cached: a revocation counts at once), the
     # building and whether there are extra questions; the key alone when the code is unknown.
@@ -397,10 +429,8 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     if key.lab_id is not None and key.lab_id != category.lab_id:
         return _errors(fmt, 403, [_("This api_key may not post to this service_code.")])
     errors: list[str] = []
-    lat, lon = data.get("lat", "").strip(), data.get("long", "").strip()
     if bool(lat) != bool(lon):
         errors.append(_("lat and long must be given together."))
-    address = data.get("address_string", "").strip()
     building = category.intake_building  # type: ignore[attr-defined]
     if address_id and building is None:
         errors.append(_("address_id not found: %(id)s.") % {"id": address_id})
@@ -408,39 +438,34 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
         errors.append(_("A location is required: lat and long, address_string or address_id."))
     if errors:
         return _errors(fmt, 400, errors)
-    media = request.FILES.get("media")
-    uploads = [(media.name or "media", media.read(MAX_BYTES + 1))] if media else []
-    name = " ".join(p for p in (data.get("first_name", ""), data.get("last_name", "")) if p)
-    email = data.get("email", "").strip()
+    fields: dict[str, Any] = {
+        **request_fields,
+        "category": category,
+        "building": building,
+        "questions": [] if not category.attribute_count else None,  # type: ignore[attr-defined]
+    }
     try:
-        report = services.report_submit(
-            lab=category.lab,
-            category=category,
-            description=data.get("description", ""),
-            channel=ReportChannel.API,
-            api_key=key,
-            building=building,
-            latitude=lat or None,
-            longitude=lon or None,
-            address_text=address,
-            contact_name=name,
-            contact_email=email,
-            contact_phone=data.get("phone", ""),
-            wants_updates=bool(email),
-            language=(get_language() or "it")[:2],
-            attributes=_attributes(data),
-            uploads=uploads,
-            questions=[] if not category.attribute_count else None,  # type: ignore[attr-defined]
-        )
+        if media is not None:  # a file does not wait in the queue: the report is made at once
+            report = services.report_submit(
+                lab=category.lab,
+                channel=ReportChannel.API,
+                api_key=key,
+                wants_updates=bool(email),
+                uploads=[(media.name or "media", media.read(MAX_BYTES + 1))],
+                **fields,
+            )
+            request_id: str | None = report.tracking_code
+            token = None
+        else:
+            intake = services.open311_intake_accept(key=key, **fields)
+            request_id = intake.report.tracking_code if intake.report is not None else None
+            token = None if request_id else intake.token
     except ApplicationError as exc:
         return _errors(fmt, 400, _describe(exc))
-    payload = [
-        {
-            "service_request_id": report.tracking_code,
-            "service_notice": _service_notice(category),
-            "account_id": None,
-        }
-    ]
+    # The spec: the request's id when it exists already, else a token for tokens/{token}.
+    answer = {"token": token} if token else {"service_request_id": request_id}
+    notice = _service_notice(category.acknowledge_days, category.resolve_days)
+    payload = [{**answer, "service_notice": notice, "account_id": None}]
     return _respond(fmt, "service_requests", payload)
 
 
@@ -458,8 +483,16 @@ def request_detail(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
 @public
 @require_safe
 def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
-    """Turn a token into its service_request_id (the token is the tracking code)."""
-    code = selectors.open311_token_get(token=token) if fmt in CONTENT_TYPES else None
-    if code is None:
+    """Turn a token into its service_request_id: empty while the worker has not made the report
+    yet; 404 for an unknown token or one whose request the worker refused (with the reason).
+    A report's own id is its token too (a request made at once answers with its id)."""
+    found = selectors.open311_token_get(token=token) if fmt in CONTENT_TYPES else None
+    if found is None:
         return _not_found(fmt)
-    return _respond(fmt, "service_requests", [{"service_request_id": code, "token": code}])
+    if found.refusal:
+        message = _("The request with this token was refused: %(reason)s") % {
+            "reason": found.refusal
+        }
+        return _errors(fmt, 404, [message])
+    row = {"service_request_id": found.service_request_id, "token": found.token}
+    return _respond(fmt, "service_requests", [row])

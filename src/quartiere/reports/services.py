@@ -13,21 +13,21 @@ import logging
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from quartiere.core import audit
+from quartiere.core import audit, compiled
 from quartiere.core.exceptions import ApplicationError
 from quartiere.reports import sla, workflow
 from quartiere.reports.enums import (
@@ -42,6 +42,7 @@ from quartiere.reports.models import (
     Category,
     CategoryAttribute,
     Notification,
+    Open311Intake,
     Open311Key,
     Report,
     ReportAttachment,
@@ -253,6 +254,22 @@ def clean_attributes(
     return clean
 
 
+def _clean_point(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:
+    """A map point to six decimals (about 10 cm), or (None, None) when none is given."""
+    if latitude in (None, "") and longitude in (None, ""):
+        return None, None
+    try:
+        lat = Decimal(str(latitude)).quantize(Decimal("0.000001"))
+        lon = Decimal(str(longitude)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, TypeError):
+        msg = _("The map point is not valid.")
+        raise ApplicationError(msg, fields={"latitude": [msg]}) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        msg = _("The map point is not valid.")
+        raise ApplicationError(msg, fields={"latitude": [msg]})
+    return lat, lon
+
+
 def _clean_location(
     *,
     lab: Any,
@@ -274,17 +291,7 @@ def _clean_location(
     if building is not None and building.district_id != lab.district_id:
         msg = _("The building is not in this lab's district.")
         raise ApplicationError(msg, fields={"building": [msg]})
-    lat = lon = None
-    if latitude not in (None, "") or longitude not in (None, ""):
-        try:
-            lat = Decimal(str(latitude)).quantize(Decimal("0.000001"))
-            lon = Decimal(str(longitude)).quantize(Decimal("0.000001"))
-        except (InvalidOperation, TypeError):
-            msg = _("The map point is not valid.")
-            raise ApplicationError(msg, fields={"latitude": [msg]}) from None
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            msg = _("The map point is not valid.")
-            raise ApplicationError(msg, fields={"latitude": [msg]})
+    lat, lon = _clean_point(latitude, longitude)
     if building is None and lat is None and not address_text.strip():
         msg = _("Say where: choose a building, point on the map, or write the address.")
         raise ApplicationError(msg, fields={"location": [msg]})
@@ -386,6 +393,73 @@ def report_submit(**kwargs: Any) -> Report:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+class _CheckedReport(NamedTuple):
+    """A report's values once checked, ready to be written."""
+
+    building: Any
+    entrance: Any
+    unit: Any
+    latitude: Decimal | None
+    longitude: Decimal | None
+    answers: dict[str, Any]
+    files: list[tuple[str, Any]]
+
+
+def _check_description(description: str) -> None:
+    if not description.strip():
+        msg = _("Describe the problem.")
+        raise ApplicationError(msg, fields={"description": [msg]})
+
+
+def _check_email(contact_email: str) -> None:
+    if contact_email:
+        try:
+            validate_email(contact_email)
+        except ValidationError:
+            msg = _("Enter a valid e-mail address.")
+            raise ApplicationError(msg, fields={"contact_email": [msg]}) from None
+
+
+def _report_check(
+    *,
+    lab: Any,
+    category: Category,
+    description: str,
+    building: Any = None,
+    entrance: Any = None,
+    unit: Any = None,
+    latitude: Any = None,
+    longitude: Any = None,
+    address_text: str = "",
+    resident: Any = None,
+    contact_email: str = "",
+    attributes: Mapping[str, Any] | None = None,
+    uploads: Sequence[tuple[str, bytes]] = (),
+    questions: Sequence[CategoryAttribute] | None = None,
+) -> _CheckedReport:
+    """Every check ``report_submit`` makes before writing; raise ApplicationError (with
+    per-field messages) at the first refusal. Writes nothing."""
+    if category.lab_id != lab.pk or not category.is_active:
+        msg = _("This category is not available for this lab.")
+        raise ApplicationError(msg, fields={"category": [msg]})
+    _check_description(description)
+    if resident is not None and resident.lab_id != lab.pk:
+        msg = _("The resident is not followed by this lab.")
+        raise ApplicationError(msg, fields={"resident": [msg]})
+    _check_email(contact_email)
+    building, entrance, unit, lat, lon = _clean_location(
+        lab=lab,
+        building=building,
+        entrance=entrance,
+        unit=unit,
+        latitude=latitude,
+        longitude=longitude,
+        address_text=address_text,
+    )
+    answers = clean_attributes(category, attributes or {}, questions)
+    return _CheckedReport(building, entrance, unit, lat, lon, answers, _clean_uploads(uploads))
+
+
 @transaction.atomic
 def _report_submit(
     *,
@@ -412,32 +486,22 @@ def _report_submit(
     submitted_at: dt.datetime | None = None,
     questions: Sequence[CategoryAttribute] | None = None,
 ) -> Report:
-    if category.lab_id != lab.pk or not category.is_active:
-        msg = _("This category is not available for this lab.")
-        raise ApplicationError(msg, fields={"category": [msg]})
-    if not description.strip():
-        msg = _("Describe the problem.")
-        raise ApplicationError(msg, fields={"description": [msg]})
-    if resident is not None and resident.lab_id != lab.pk:
-        msg = _("The resident is not followed by this lab.")
-        raise ApplicationError(msg, fields={"resident": [msg]})
-    if contact_email:
-        try:
-            validate_email(contact_email)
-        except ValidationError:
-            msg = _("Enter a valid e-mail address.")
-            raise ApplicationError(msg, fields={"contact_email": [msg]}) from None
-    building, entrance, unit, lat, lon = _clean_location(
+    building, entrance, unit, lat, lon, answers, files = _report_check(
         lab=lab,
+        category=category,
+        description=description,
         building=building,
         entrance=entrance,
         unit=unit,
         latitude=latitude,
         longitude=longitude,
         address_text=address_text,
+        resident=resident,
+        contact_email=contact_email,
+        attributes=attributes,
+        uploads=uploads,
+        questions=questions,
     )
-    answers = clean_attributes(category, attributes or {}, questions)
-    files = _clean_uploads(uploads)
     policy = _policy_of(lab)
     at = submitted_at or timezone.now()
     start = timezone.localdate(at)
@@ -944,10 +1008,302 @@ def open311_key_verify(*, key: Open311Key | None, raw: str) -> Open311Key | None
         return None
     if not secrets.compare_digest(key.key_hash, _hash_key(raw)):
         return None
-    now = timezone.now()
-    if key.last_used_at is None or now - key.last_used_at > dt.timedelta(minutes=5):
-        Open311Key.objects.filter(pk=key.pk).update(last_used_at=now)
+    _note_key_use(key.pk, key.last_used_at)
     return key
+
+
+def _note_key_use(key_id: int, last_used_at: dt.datetime | None) -> None:
+    """Note when a key was last used, at most every five minutes (one write, not one a POST)."""
+    now = timezone.now()
+    if last_used_at is None or now - last_used_at > dt.timedelta(minutes=5):
+        Open311Key.objects.filter(pk=key_id).update(last_used_at=now)
+
+
+# --- Open311 requests accepted now, made into reports by the worker -------------------------
+
+OPEN311_INTAKE_BATCH = 100
+
+
+def open311_intake_accept(
+    *,
+    key: Open311Key,
+    category: Category,
+    description: str,
+    building: Any = None,
+    latitude: Any = None,
+    longitude: Any = None,
+    address_text: str = "",
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    language: str = "it",
+    attributes: Mapping[str, Any] | None = None,
+    questions: Sequence[CategoryAttribute] | None = None,
+) -> Open311Intake:
+    """Check an Open311 request as ``report_submit`` would and store it as one row; the report
+    is made by ``open311_intakes_process``: at once when tasks run at once (the demo, tests),
+    by the worker's periodic job with the database queue (production).
+
+    Raises ApplicationError for everything ``report_submit`` refuses; nothing is written then.
+    """
+    checked = _report_check(
+        lab=category.lab,
+        category=category,
+        description=description,
+        building=building,
+        latitude=latitude,
+        longitude=longitude,
+        address_text=address_text,
+        contact_email=contact_email,
+        attributes=attributes,
+        questions=questions,
+    )
+    token = secrets.token_urlsafe(18)
+    # The one write of the request: a queue row (no receiver watches it), in one statement.
+    compiled.insert(
+        Open311Intake,
+        token=token,
+        key_id=key.pk,
+        category_id=category.pk,
+        received_at=timezone.now(),
+        error="",
+        payload=_intake_payload(
+            description=description,
+            building_id=building.pk if building is not None else None,
+            latitude=checked.latitude,
+            longitude=checked.longitude,
+            address_text=address_text,
+            contact_name=contact_name,
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+            language=language,
+            attributes=attributes,
+        ),
+    )
+    if settings.TASKS_MODE != "database":
+        open311_intakes_process(tokens=[token])
+        return Open311Intake.objects.select_related("report").get(token=token)
+    return Open311Intake(token=token, key=key, category=category)
+
+
+def _intake_payload(
+    *,
+    description: str,
+    building_id: int | None,
+    latitude: Decimal | None,
+    longitude: Decimal | None,
+    address_text: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str,
+    language: str,
+    attributes: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """What the worker needs to make the report: ``report_submit``'s arguments, as JSON."""
+    return {
+        "description": description,
+        "building_id": building_id,
+        "latitude": None if latitude is None else str(latitude),
+        "longitude": None if longitude is None else str(longitude),
+        "address_text": address_text,
+        "contact_name": contact_name,
+        "contact_email": contact_email,
+        "contact_phone": contact_phone,
+        "language": language,
+        "attributes": dict(attributes or {}),
+    }
+
+
+class Open311Stored(NamedTuple):
+    """An Open311 request stored for the worker by ``open311_intake_store``."""
+
+    token: str
+    acknowledge_days: int
+    resolve_days: int
+
+
+_STORE_SQL: dict[str, str] = {}
+
+
+def _store_sql() -> str:
+    """The statement of ``open311_intake_store`` (table names from the models)."""
+    from quartiere.accounts.models import Lab
+    from quartiere.territory.models import Building
+
+    if "sql" not in _STORE_SQL:
+        q = connection.ops.quote_name
+        category, lab, key, question, building, intake = (
+            q(m._meta.db_table)
+            for m in (Category, Lab, Open311Key, CategoryAttribute, Building, Open311Intake)
+        )
+        _STORE_SQL["sql"] = f"""
+WITH facts AS (
+    SELECT c.id, c.lab_id, c.acknowledge_days, c.resolve_days, l.district_id,
+           k.id AS key_id, k.key_hash, k.lab_id AS key_lab_id, k.last_used_at,
+           (SELECT COUNT(*) FROM {question} a WHERE a.category_id = c.id) AS questions,
+           (SELECT b.district_id FROM {building} b
+             WHERE b.id = %(building)s::bigint) AS building_district_id
+      FROM {category} c
+      JOIN {lab} l ON l.id = c.lab_id
+      JOIN {key} k ON k.prefix = %(prefix)s AND k.is_active
+     WHERE c.code = %(code)s AND c.is_active
+     ORDER BY c.id
+     LIMIT 1
+), stored AS (
+    INSERT INTO {intake} (token, key_id, category_id, payload, received_at, error)
+    SELECT %(token)s, f.key_id, f.id, %(payload)s, %(at)s, ''
+      FROM facts f
+     WHERE f.key_hash = %(hash)s
+       AND (f.key_lab_id IS NULL OR f.key_lab_id = f.lab_id)
+       AND f.questions = 0
+       AND (%(building)s::bigint IS NULL OR f.building_district_id = f.district_id)
+    RETURNING 1
+)
+SELECT f.acknowledge_days, f.resolve_days, f.key_id, f.last_used_at,
+       (SELECT COUNT(*) FROM stored)
+  FROM facts f
+"""  # noqa: S608 - table names from the models, every value a bound parameter
+    return _STORE_SQL["sql"]
+
+
+def open311_intake_store(
+    *,
+    raw_key: str,
+    service_code: str,
+    building_id: int | None = None,
+    description: str,
+    latitude: Any = None,
+    longitude: Any = None,
+    address_text: str = "",
+    contact_name: str = "",
+    contact_email: str = "",
+    contact_phone: str = "",
+    language: str = "it",
+    attributes: Mapping[str, Any] | None = None,
+) -> Open311Stored | None:
+    """The usual Open311 POST in one statement: read the category, the key and the building,
+    and store the request for the worker only if all of them let it through. PostgreSQL with
+    the database queue only (a writable CTE); None means "not stored here": another database,
+    tasks run at once, or anything to refuse or to check further (a bad key, an unknown code,
+    a building elsewhere, extra questions, a text or point ``report_submit`` refuses). The
+    caller then takes the general path (``open311_intake_get`` and ``open311_intake_accept``),
+    which explains the refusal or checks the answers. The key is compared by its SHA-256 in
+    the statement: equal hashes of a random key, never the key itself.
+    """
+    if settings.TASKS_MODE != "database" or connection.vendor != "postgresql":
+        return None
+    prefix, _sep, rest = (raw_key or "").partition(".")
+    if not (prefix and rest and service_code):
+        return None
+    try:
+        _check_description(description)
+        _check_email(contact_email)
+        lat, lon = _clean_point(latitude, longitude)
+    except ApplicationError:
+        return None
+    if building_id is None and lat is None and not address_text.strip():
+        return None
+    token = secrets.token_urlsafe(18)
+    payload = _intake_payload(
+        description=description,
+        building_id=building_id,
+        latitude=lat,
+        longitude=lon,
+        address_text=address_text,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        language=language,
+        attributes=attributes,
+    )
+    params = {
+        "building": building_id,
+        "prefix": prefix,
+        "code": service_code,
+        "token": token,
+        "payload": Open311Intake._meta.get_field("payload").get_db_prep_save(payload, connection),
+        "at": timezone.now(),
+        "hash": _hash_key(raw_key),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_store_sql(), params)
+        row = cursor.fetchone()
+    if row is None or not row[4]:
+        return None
+    acknowledge_days, resolve_days, key_id, last_used_at, _stored = row
+    _note_key_use(key_id, last_used_at)
+    return Open311Stored(token, acknowledge_days, resolve_days)
+
+
+def open311_intakes_process(*, tokens: Sequence[str] | None = None, limit: int = 10_000) -> int:
+    """Make reports of the accepted Open311 requests, oldest first; return how many rows were
+    handled (the worker's periodic job, ``reports.open311_intake``).
+
+    Each batch is one transaction that holds its rows (``SKIP LOCKED``: two workers share the
+    work and never take the same row); each row becomes exactly one report, with the time it
+    was received as its submission time, or records why it could not (the category closed
+    meanwhile, say). Once the report exists the row's copy of the contact details is wiped.
+    """
+    from quartiere.territory.models import Building
+
+    done = 0
+    while done < limit:
+        with transaction.atomic():
+            pending = Open311Intake.objects.filter(processed_at__isnull=True)
+            if tokens is not None:
+                pending = pending.filter(token__in=tokens)
+            batch = list(
+                pending.select_related("key", "category__lab__report_policy")
+                .prefetch_related("category__attributes")
+                .order_by("received_at", "id")
+                .select_for_update(skip_locked=True, of=("self",))[
+                    : min(OPEN311_INTAKE_BATCH, limit - done)
+                ]
+            )
+            if not batch:
+                break
+            wanted = {i.payload.get("building_id") for i in batch} - {None}
+            buildings = Building.objects.in_bulk(wanted) if wanted else {}
+            for intake in batch:
+                _open311_intake_process(intake, buildings)
+        done += len(batch)
+    return done
+
+
+def _open311_intake_process(intake: Open311Intake, buildings: Mapping[int, Any]) -> None:
+    data, category = intake.payload, intake.category
+    email = data.get("contact_email") or ""
+    try:
+        # In the request's language: the refusal is shown to the client that sent it.
+        with transaction.atomic(), translation.override(data.get("language") or "it"):
+            report = report_submit(
+                lab=category.lab,
+                category=category,
+                description=data.get("description") or "",
+                channel=ReportChannel.API,
+                api_key=intake.key,
+                building=buildings.get(data.get("building_id")),
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
+                address_text=data.get("address_text") or "",
+                contact_name=data.get("contact_name") or "",
+                contact_email=email,
+                contact_phone=data.get("contact_phone") or "",
+                wants_updates=bool(email),
+                language=data.get("language") or "it",
+                attributes=data.get("attributes") or {},
+                submitted_at=intake.received_at,
+                questions=list(category.attributes.all()),
+            )
+    except ApplicationError as exc:
+        details = [m for messages in (exc.fields or {}).values() for m in messages]
+        intake.error = "; ".join(details or [exc.message])
+        logger.warning("Open311 request %s refused by the worker: %s", intake.pk, intake.error)
+    else:
+        intake.report = report
+        intake.payload = {}
+    intake.processed_at = timezone.now()
+    intake.save(update_fields=["report", "payload", "processed_at", "error"])
 
 
 CHANNELS_STAFF = (

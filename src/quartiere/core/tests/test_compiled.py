@@ -88,3 +88,35 @@ def test_rows_keeps_every_value_in_its_place_when_lists_are_long(labs) -> None:
     got = compiled.rows("test.long", build, ids=ids, districts=districts)
 
     assert got == [(b.pk,)]
+
+
+@pytest.mark.django_db
+def test_insert_writes_the_row_the_orm_would_in_one_statement(operator) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from quartiere.core.models import AuditEvent
+
+    at = timezone.now().replace(microsecond=0) - dt.timedelta(days=1)
+    changes = {"città": "Milano", "ids": [1, 2], "none": None}
+    with CaptureQueriesContext(connection) as ctx:
+        for n in range(2):  # the statement is built once and sent each time
+            compiled.insert(
+                AuditEvent,
+                at=at,
+                actor_id=operator.pk,
+                action=f"test.insert{n}",
+                target_type="test",
+                target_id="",
+                target_label="",
+                changes=changes,
+            )
+
+    assert len(ctx.captured_queries) == 2
+    assert ctx.captured_queries[0]["sql"].startswith("INSERT INTO")
+    event = AuditEvent.objects.get(action="test.insert1")
+    assert event.at == at
+    assert event.actor == operator
+    assert event.changes == changes
+    assert event.lab_id is None  # a column not given takes NULL

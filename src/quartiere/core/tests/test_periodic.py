@@ -131,3 +131,21 @@ def test_worker_command_starts_the_periodic_thread_unless_told_not_to(monkeypatc
     assert started == [True]
     assert len(handled) == 3
     assert all("periodic" not in o for o in handled)
+
+
+def nothing(**kwargs: object) -> int:
+    return 0
+
+
+def test_scheduler_logs_a_job_that_found_nothing_to_do_only_at_debug_level(caplog):
+    import logging
+
+    jobs = [_job("test.record"), _job("test.nothing", path=f"{__name__}.nothing")]
+    scheduler = periodic.Scheduler(jobs, clock=Clock())
+
+    with caplog.at_level(logging.DEBUG, logger="quartiere.core.periodic"):
+        assert scheduler.run_due() == ["test.record", "test.nothing"]
+
+    levels = {r.getMessage(): r.levelno for r in caplog.records}
+    assert levels["periodic job test.record done: test.record"] == logging.INFO
+    assert levels["periodic job test.nothing done: 0"] == logging.DEBUG

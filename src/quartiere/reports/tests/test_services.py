@@ -159,17 +159,6 @@ def test_report_submit_draws_a_new_code_when_the_first_one_clashes(lab, operator
     assert Report.objects.count() == 2
 
 
-@pytest.fixture
-def database_queue(settings):
-    settings.TASKS_MODE = "database"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    from django_tasks import task_backends
-
-    task_backends._settings = None  # type: ignore[attr-defined]
-    yield
-    task_backends._settings = None  # type: ignore[attr-defined]
-
-
 def test_report_submit_queues_the_email_in_its_own_transaction_with_a_database_queue(
     lab, operator, database_queue
 ):
