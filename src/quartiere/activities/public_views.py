@@ -26,7 +26,6 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -46,10 +45,40 @@ from quartiere.activities.enums import (
 from quartiere.activities.forms import PublicFilterForm
 from quartiere.activities.models import Activity, ActivitySession
 from quartiere.core.exceptions import ApplicationError
+from quartiere.core.shell import render_page
 from quartiere.core.views import public
 from quartiere.people.selectors import resident_for_user
 
 PER_PAGE = 20
+# What the calendar pages write out per request; everything else shapes the page (core.shell).
+LIST_SLOTS = (
+    "filters",
+    "rows",
+    "pagination",
+    "lab_name",
+    "lab_ics_url",
+    "result_count",
+    "home_url",
+    "all_url",
+    "month_url",
+)
+MONTH_SLOTS = (
+    "filters",
+    "month_label",
+    "title",
+    "caption",
+    "home_url",
+    "list_url",
+    "list_query_url",
+    "grid",
+    "weekdays",
+    "days",
+    "session_count",
+    "previous_url",
+    "previous_label",
+    "following_url",
+    "following_label",
+)
 ICAL_PAST_DAYS = 90
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -282,12 +311,12 @@ def _session_rows(
 
 
 def _badge() -> str:
-    return f' <span class="badge bg-danger">{escape(_("Cancelled"))}</span>'
+    return f' <span class="badge bg-danger">{html_escape(_("Cancelled"))}</span>'
 
 
 def _list_html(rows: list[SessionRow]) -> SafeString:
     """The list's items, written in Python (the template would resolve each field again)."""
-    return mark_safe(  # noqa: S308 - every value is escaped
+    return SafeString(  # every value is escaped
         "".join(
             f'<li class="mb-3" data-testid="calendar-session"><a href="{r.url}" '
             f'class="fw-semibold">{r.title}</a>{r.badge}'
@@ -302,27 +331,27 @@ def _pagination_html(page: Page, query: str) -> SafeString:
     """The list's page links, as ``components/pagination.html`` writes them (without a
     template include per request)."""
     if page.paginator.num_pages <= 1:
-        return mark_safe("")
-    link = f"?{escape(query)}&amp;page=" if query else "?page="
+        return SafeString("")
+    link = f"?{html_escape(query)}&amp;page=" if query else "?page="
     previous, following, pages = _("Previous"), _("Next"), _("Pages")
     position = _("Page %(n)s of %(total)s") % {"n": page.number, "total": page.paginator.num_pages}
     items = []
     if page.has_previous():
         items.append(
             f'<li class="page-item"><a class="page-link" href="{link}'
-            f'{page.previous_page_number()}">{escape(previous)}</a></li>'
+            f'{page.previous_page_number()}">{html_escape(previous)}</a></li>'
         )
     items.append(
         f'<li class="page-item"><span class="page-link" aria-current="page">'
-        f"{escape(position)}</span></li>"
+        f"{html_escape(position)}</span></li>"
     )
     if page.has_next():
         items.append(
             f'<li class="page-item"><a class="page-link" href="{link}'
-            f'{page.next_page_number()}">{escape(following)}</a></li>'
+            f'{page.next_page_number()}">{html_escape(following)}</a></li>'
         )
-    return mark_safe(  # noqa: S308 - every value is escaped
-        f'<nav class="pagination-wrapper" aria-label="{escape(pages)}">\n'
+    return SafeString(  # every value is escaped
+        f'<nav class="pagination-wrapper" aria-label="{html_escape(pages)}">\n'
         f'  <ul class="pagination">{"".join(items)}</ul>\n</nav>'
     )
 
@@ -357,25 +386,21 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     filter_query = _query(values)
     suffix = f"?{filter_query}" if filter_query else ""
     query = _query(values, with_day=True)
-    return render(
-        request,
-        "activities/public/calendar_list.html",
-        {
-            "filters": filters,
-            "page": page,
-            "rows": _list_html(rows),
-            "pagination": _pagination_html(page, query),
-            "lab": values["lab"],
-            "lab_ics_url": _url("activities_public:lab_ics", values["lab"].slug)
-            if values["lab"]
-            else "",
-            "day": day,
-            "result_count": result_count,
-            "home_url": _url("portal:home"),
-            "all_url": f"{list_url}{suffix}",
-            "month_url": _url("activities_public:calendar_month", today.year, today.month) + suffix,
-        },
-    )
+    lab = values["lab"]
+    context = {
+        "filters": filters,
+        "rows": _list_html(rows),
+        "pagination": _pagination_html(page, query),
+        "lab": lab is not None,
+        "lab_name": lab.name if lab else "",
+        "lab_ics_url": _url("activities_public:lab_ics", lab.slug) if lab else "",
+        "day": day is not None,
+        "result_count": result_count,
+        "home_url": _url("portal:home"),
+        "all_url": f"{list_url}{suffix}",
+        "month_url": _url("activities_public:calendar_month", today.year, today.month) + suffix,
+    }
+    return render_page(request, "activities/public/calendar_list.html", context, slots=LIST_SLOTS)
 
 
 class _Cell:
@@ -398,7 +423,7 @@ class _Cell:
     @property
     def grid_html(self) -> SafeString:
         """The day's sessions as items of the month grid."""
-        return mark_safe(  # noqa: S308 - every value is escaped
+        return SafeString(  # every value is escaped
             "".join(
                 f'<li><a href="{r.url}">{r.time} {r.title}</a>{r.badge}</li>' for r in self.sessions
             )
@@ -407,7 +432,7 @@ class _Cell:
     @property
     def list_html(self) -> SafeString:
         """The day's sessions as items of the list under the grid."""
-        return mark_safe(  # noqa: S308 - every value is escaped
+        return SafeString(  # every value is escaped
             "".join(
                 f'<li class="mb-2" data-testid="calendar-session"><a href="{r.url}" '
                 f'class="fw-semibold">{r.title}</a>{r.badge}'
@@ -420,7 +445,7 @@ class _Cell:
 def _grid_html(weeks: list[list[_Cell]], *, list_url: str, query: str, names: _Names) -> SafeString:
     """The rows of the month grid, written in Python: 42 cells of nested template tags cost
     more than the month's SQL."""
-    day_link = f"{escape(list_url)}?{escape(query) + '&amp;' if query else ''}day="
+    day_link = f"{html_escape(list_url)}?{html_escape(query) + '&amp;' if query else ''}day="
     html = []
     for week in weeks:
         cells = []
@@ -429,7 +454,7 @@ def _grid_html(weeks: list[list[_Cell]], *, list_url: str, query: str, names: _N
                 number = str(cell.number)
             else:
                 number = (
-                    f'<span class="visually-hidden">{escape(names.day_month(cell.day))}</span>'
+                    f'<span class="visually-hidden">{html_escape(names.day_month(cell.day))}</span>'
                     f'<span aria-hidden="true">{cell.number}</span>'
                 )
             content = ""
@@ -439,9 +464,9 @@ def _grid_html(weeks: list[list[_Cell]], *, list_url: str, query: str, names: _N
                     more = ngettext("and %(n)s more", "and %(n)s more", cell.more) % {
                         "n": cell.more
                     }
-                    hidden = escape(names.day_month(cell.day))
+                    hidden = html_escape(names.day_month(cell.day))
                     content += (
-                        f'<a href="{day_link}{cell.iso}">{escape(more)}'
+                        f'<a href="{day_link}{cell.iso}">{html_escape(more)}'
                         f'<span class="visually-hidden"> {hidden}</span></a>'
                     )
             cells.append(
@@ -450,33 +475,33 @@ def _grid_html(weeks: list[list[_Cell]], *, list_url: str, query: str, names: _N
                 f"      {content}\n    </td>"
             )
         html.append("<tr>\n    " + "".join(cells) + "\n  </tr>")
-    return mark_safe("".join(html))  # noqa: S308 - every value is escaped
+    return SafeString("".join(html))  # every value is escaped
 
 
 def _days_html(days: list[_Cell], *, list_url: str, query: str, names: _Names) -> SafeString:
     """The month's days with sessions, as the list under the grid (written in Python, as the
     grid is)."""
-    day_link = f"{escape(list_url)}?{escape(query) + '&amp;' if query else ''}day="
+    day_link = f"{html_escape(list_url)}?{html_escape(query) + '&amp;' if query else ''}day="
     html = []
     for cell in days:
         html.append(
-            f'<h3 class="h5 mt-3">{escape(names.weekday_day_month(cell.day))}</h3>\n'
+            f'<h3 class="h5 mt-3">{html_escape(names.weekday_day_month(cell.day))}</h3>\n'
             f'<ul class="list-unstyled mb-1" data-testid="month-list">{cell.list_html}</ul>\n'
         )
         if cell.more > 0:
             text = ngettext(
                 "All %(n)s sessions of %(date)s", "All %(n)s sessions of %(date)s", cell.count
             ) % {"n": cell.count, "date": names.day_month(cell.day)}
-            html.append(f'<p><a href="{day_link}{cell.iso}">{escape(text)}</a></p>\n')
-    return mark_safe("".join(html))  # noqa: S308 - every value is escaped
+            html.append(f'<p><a href="{day_link}{cell.iso}">{html_escape(text)}</a></p>\n')
+    return SafeString("".join(html))  # every value is escaped
 
 
 @lru_cache(maxsize=8)
 def _weekday_header(language: str) -> SafeString:
     names = _names(language)
-    return mark_safe(  # noqa: S308 - every value is escaped
+    return SafeString(  # every value is escaped
         "".join(
-            f'<th scope="col"><abbr title="{escape(long)}">{escape(short)}</abbr></th>'
+            f'<th scope="col"><abbr title="{html_escape(long)}">{html_escape(short)}</abbr></th>'
             for long, short in zip(names.weekdays, names.weekdays_short, strict=True)
         )
     )
@@ -523,34 +548,33 @@ def calendar_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     session_count = sum(c.count for c in days)
     month_label = names.month_year(first)
 
-    def other(day: dt.date) -> dict[str, str]:
+    def url_of(day: dt.date) -> str:
         url = _url("activities_public:calendar_month", day.year, day.month)
-        return {"url": f"{url}{suffix}", "label": names.month_year(day)}
+        return f"{url}{suffix}"
 
-    return render(
-        request,
-        "activities/public/calendar_month.html",
-        {
-            "filters": filters,
-            "lab": values["lab"],
-            "month_label": month_label,
-            "title": _("Activities in %(month)s") % {"month": month_label},
-            "caption": _("Calendar of %(month)s; the same sessions are listed by day below.")
-            % {"month": month_label},
-            "home_url": _url("portal:home"),
-            "list_url": list_url,
-            "list_query_url": f"{list_url}{suffix}",
-            "grid": _grid_html(weeks, list_url=list_url, query=query, names=names),
-            "weekdays": _weekday_header(language),
-            "days": _days_html(days, list_url=list_url, query=query, names=names),
-            "session_count": ngettext(
-                "%(n)s session this month", "%(n)s sessions this month", session_count
-            )
-            % {"n": session_count},
-            "previous": other(previous) if previous.year >= MIN_YEAR else None,
-            "following": other(following) if following.year <= MAX_YEAR else None,
-        },
-    )
+    has_previous, has_following = previous.year >= MIN_YEAR, following.year <= MAX_YEAR
+    context = {
+        "filters": filters,
+        "month_label": month_label,
+        "title": _("Activities in %(month)s") % {"month": month_label},
+        "caption": _("Calendar of %(month)s; the same sessions are listed by day below.")
+        % {"month": month_label},
+        "home_url": _url("portal:home"),
+        "list_url": list_url,
+        "list_query_url": f"{list_url}{suffix}",
+        "grid": _grid_html(weeks, list_url=list_url, query=query, names=names),
+        "weekdays": _weekday_header(language),
+        "days": _days_html(days, list_url=list_url, query=query, names=names),
+        "session_count": ngettext(
+            "%(n)s session this month", "%(n)s sessions this month", session_count
+        )
+        % {"n": session_count},
+        "previous_url": url_of(previous) if has_previous else "",
+        "previous_label": names.month_year(previous) if has_previous else "",
+        "following_url": url_of(following) if has_following else "",
+        "following_label": names.month_year(following) if has_following else "",
+    }
+    return render_page(request, "activities/public/calendar_month.html", context, slots=MONTH_SLOTS)
 
 
 def _public_activity(pk: int) -> Activity:

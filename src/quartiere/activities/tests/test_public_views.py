@@ -285,7 +285,7 @@ def test_calendar_pages_count_and_slice_the_sessions(client, lab):
     page_one = client.get(url)
     page_two = client.get(url, {"page": 2})
 
-    assert page_one.context["page"].paginator.count == 23
+    assert "23 incontri in programma" in page_one.text
     assert page_one.text.count('data-testid="calendar-session"') == 20
     assert page_two.text.count('data-testid="calendar-session"') == 3
     assert "Pagina 2 di 2" in page_two.text

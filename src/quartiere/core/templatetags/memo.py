@@ -53,7 +53,7 @@ class MemoIncludeNode(template.Node):
         fragment = context.template.engine.get_template(name)  # type: ignore[union-attr]
         with context.push():
             html = mark_safe(fragment.render(context))  # noqa: S308 - template output
-        _memo.put(key, html)
+        _keep(key, html)
         return html
 
 
@@ -69,8 +69,15 @@ class MemoBlockNode(template.Node):
         if found is not None:
             return found
         html = mark_safe(self.nodelist.render(context))  # noqa: S308 - template output
-        _memo.put(key, html)
+        _keep(key, html)
         return html
+
+
+def _keep(key: tuple[Any, ...], html: SafeString) -> None:
+    # Never a fragment holding a page shell's per-request mark (``core.shell``): the mark
+    # would be written out as it is on the next page.
+    if "\x00" not in html:
+        _memo.put(key, html)
 
 
 def _hashable(value: Any) -> Any:
