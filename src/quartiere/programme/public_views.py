@@ -25,13 +25,15 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
+from django.utils import dateformat, formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from quartiere.core.lru import BoundedLRU
+from quartiere.core.shell import render_page
 from quartiere.core.views import public
-from quartiere.programme import presentation, selectors
+from quartiere.programme import presentation, public_html, selectors
 from quartiere.programme.enums import ActionStatus
 from quartiere.programme.models import Action, NewsItem, Programme
 
@@ -378,20 +380,27 @@ def programme_context(programme: Programme, *, for_web: bool = True) -> dict[str
     by_line = [_with_paid_percent(row, writer) for row in line_rows]
     rows = {id(node): _row(node, writer, statuses) for node in nodes}
     progress_percent = presentation.percent(tree.progress)
+    totals = {
+        "budget": writer(tree.budget_amount),
+        "allocated": writer(tree.allocated_amount),
+        "committed": writer(tree.committed_amount),
+        "paid": writer(tree.paid_amount),
+    }
     return {
         "programme": programme,
         "tree": tree,
         "nodes": nodes,
         "rows": list(rows.values()),
         "lines": [_line(line, rows, writer) for line in tree.lines],
-        "totals": {
-            "budget": writer(tree.budget_amount),
-            "allocated": writer(tree.allocated_amount),
-            "committed": writer(tree.committed_amount),
-            "paid": writer(tree.paid_amount),
-        },
+        "totals": totals,
         "by_source": by_source,
         "by_line": by_line,
+        "funding_by_source_table": public_html.funding_table_html(
+            by_source, caption=_("Funding by source"), head=_("Source"), totals=totals
+        ),
+        "funding_by_line_table": public_html.funding_table_html(
+            by_line, caption=_("Funding by action line"), head=_("Action line"), totals=totals
+        ),
         "source_chart": presentation.funding_chart_svg(
             by_source,
             title=_("Funding by source"),
@@ -433,10 +442,42 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Show a programme: map and list of actions, lines with progress, funding by source."""
     programme = _page_programme_or_404(slug)
     context = programme_context(programme)
-    context["points"] = _points(programme, context["nodes"], context["statuses"])
-    context["news"] = selectors.news_public_headlines(programme=programme, limit=3)
-    context["opendata_links"] = _opendata_links(programme)
-    return render(request, "programme/public/programme_detail.html", context)
+    points = _points(programme, context["nodes"], context["statuses"])
+    updated = timezone.localtime(context["last_updated_at"])
+    news = selectors.news_public_headlines(programme=programme, limit=3)
+    page = {
+        "name": programme.name,
+        "description": programme.description,
+        "updated_iso": dateformat.format(updated, "c"),
+        "updated_text": formats.date_format(updated, "DATETIME_FORMAT"),
+        "total_budget": context["totals"]["budget"],
+        "total_allocated": context["totals"]["allocated"],
+        "total_paid": context["totals"]["paid"],
+        "progress_percent": str(context["progress_percent"]),
+        "progress_bar": context["progress_bar"],
+        "presentation_url": reverse("programme_public:presentation", args=[programme.slug]),
+        "pdf_url": reverse("programme_public:presentation_pdf", args=[programme.slug]),
+        "has_points": bool(points),
+        "points_json": public_html.json_script(points, "programme-points") if points else "",
+        "places": public_html.places_html(context["rows"]),
+        "lines": public_html.lines_html(context["lines"]),
+        "source_chart": SafeString(context["source_chart"]),
+        "share_chart": SafeString(context["share_chart"]),
+        "line_chart": SafeString(context["line_chart"]),
+        "funding_by_source_table": context["funding_by_source_table"],
+        "funding_by_line_table": context["funding_by_line_table"],
+        "share_rows": public_html.share_rows_html(context["by_source"]),
+        "news": public_html.news_html(news, slug=programme.slug),
+        "news_list_url": reverse("programme_public:news_list", args=[programme.slug]),
+        "documents_url": reverse("programme_public:document_list", args=[programme.slug]),
+        "opendata_links": public_html.links_html(_opendata_links(programme)),
+    }
+    return render_page(
+        request,
+        "programme/public/programme_detail.html",
+        page,
+        slots=[name for name in page if name != "has_points"],
+    )
 
 
 @public

@@ -419,13 +419,17 @@ def test_action_page_lists_linked_processes_and_workshops(client, tree, programm
 
 
 def test_funding_tables_add_up_when_shown_by_source_and_by_line(client, tree, programme) -> None:
-    response = client.get(reverse("programme_public:detail", args=[programme.slug]), {"x": "1"})
-    context = response.context
+    from quartiere.programme.public_views import programme_context
+
+    context = programme_context(programme)
+    page = client.get(reverse("programme_public:detail", args=[programme.slug])).content.decode()
 
     by_source = sum(r.allocated_amount for r in context["by_source"])
     by_line = sum(r.allocated_amount for r in context["by_line"])
 
     assert by_source == by_line == context["tree"].allocated_amount == 350000
+    # Both tables on the page close with the same total.
+    assert page.count('<td class="text-end money fw-bold">€ 350.000</td>') == 2
 
 
 def test_pages_send_the_benchmarked_number_of_queries(client, tree, programme, lab) -> None:
@@ -519,14 +523,38 @@ def test_logged_in_user_gets_a_fresh_page_when_anonymous_one_is_cached(
 
 def test_programme_page_funding_by_source_matches_the_selector(client, tree, programme) -> None:
     """The page takes the rows per source from the tree: the same as ``funding_by_source``."""
-    response = client.get(reverse("programme_public:detail", args=[programme.slug]), {"x": "1"})
+    from quartiere.programme.public_views import programme_context
 
     shown = [
         (r.code, r.allocated_amount, r.committed_amount, r.paid_amount, r.share)
-        for r in response.context["by_source"]
+        for r in programme_context(programme)["by_source"]
     ]
     expected = [
         (r.code, r.allocated_amount, r.committed_amount, r.paid_amount, r.share)
         for r in selectors.funding_by_source(programme=programme)
     ]
     assert shown == expected
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_programme_page_is_the_same_written_from_its_shell(
+    client, tree, programme, monkeypatch, language
+) -> None:
+    import re
+
+    from quartiere.core import shell
+
+    url = reverse("programme_public:detail", args=[programme.slug])
+    shell.clear()
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    from_shell = [client.get(url, {"q": n}, **headers).content.decode() for n in range(2)]
+    monkeypatch.setattr(shell, "_shell", lambda *args, **kwargs: shell._NO_SHELL)
+    rendered = client.get(url, {"q": 0}, **headers).content.decode()
+
+    def nonce_free(html: str) -> str:
+        return re.sub(r'nonce="[^"]*"', 'nonce=""', html)
+
+    assert nonce_free(from_shell[0]) == nonce_free(rendered)
+    assert nonce_free(from_shell[1]).replace("q=1", "q=0") == nonce_free(rendered)
+    assert "\x00" not in from_shell[1]
+    assert len(shell._shells) == 1
