@@ -12,12 +12,14 @@ from collections.abc import Callable
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from quartiere.accounts.enums import REGION_WIDE_ROLES, Role
 from quartiere.accounts.models import Lab, User
 from quartiere.accounts.services import membership_grant
 from quartiere.accounts.tests.factories import LabFactory, UserFactory
+from quartiere.core import shell
 from quartiere.core.templatetags.memo import memo_clear
 from quartiere.programme.public_views import page_memo_clear
 
@@ -38,9 +40,13 @@ def _clear_cache():  # type: ignore[no-untyped-def]
     cache.clear()
     memo_clear()
     page_memo_clear()
+    shell.clear()
     yield
     cache.clear()
     page_memo_clear()
+    # A request leaves its language active in the thread (LocaleMiddleware activates it and
+    # nothing deactivates it): the next test starts in the default language again.
+    translation.deactivate()
 
 
 @pytest.fixture

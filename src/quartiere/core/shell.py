@@ -37,6 +37,7 @@ from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 
 from quartiere.core.lru import BoundedLRU
+from quartiere.core.templatetags.memo import RENDERING_SETTINGS
 
 MAX_SHELLS = 512
 MARK_PREFIX = "\x00shell:"
@@ -141,15 +142,7 @@ def clear() -> None:
 
 def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
     # As the layout's memo: templates, URLs and languages are part of every shell.
-    if setting in {
-        "ROOT_URLCONF",
-        "LANGUAGES",
-        "LANGUAGE_CODE",
-        "TEMPLATES",
-        "INSTALLED_APPS",
-        "STATIC_URL",
-        "STORAGES",
-    }:
+    if setting in RENDERING_SETTINGS:
         clear()
 
 

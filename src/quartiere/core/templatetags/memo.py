@@ -86,8 +86,9 @@ def _hashable(value: Any) -> Any:
     return value if value is None or isinstance(value, (str, int, bool)) else str(value)
 
 
-def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting in {
+# The settings that rendered fragments depend on (also the page shells', core/shell.py).
+RENDERING_SETTINGS = frozenset(
+    {
         "ROOT_URLCONF",
         "LANGUAGES",
         "LANGUAGE_CODE",
@@ -95,7 +96,12 @@ def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
         "INSTALLED_APPS",
         "STATIC_URL",
         "STORAGES",
-    }:
+    }
+)
+
+
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in RENDERING_SETTINGS:
         memo_clear()
 
 

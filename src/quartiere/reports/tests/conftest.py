@@ -15,3 +15,20 @@ def database_queue(settings):
     task_backends._settings = None  # type: ignore[attr-defined]
     yield
     task_backends._settings = None  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def category(lab):
+    """An Open311 service of ``lab``: the lift, a public category (test files may override)."""
+    from quartiere.reports.tests.factories import CategoryFactory
+
+    return CategoryFactory(lab=lab, code="lift", group="manutenzione", is_public=True)
+
+
+@pytest.fixture
+def api_key() -> str:
+    """A new Open311 API key, in clear."""
+    from quartiere.reports import services
+
+    _key, raw = services.open311_key_create(name="App di quartiere")
+    return raw

@@ -77,19 +77,8 @@ def _png() -> io.BytesIO:
 
 
 @pytest.fixture
-def category(lab):
-    return CategoryFactory(lab=lab, code="lift", group="manutenzione", is_public=True)
-
-
-@pytest.fixture
 def private_category(lab):
     return CategoryFactory(lab=lab, code="conflict", is_public=False)
-
-
-@pytest.fixture
-def api_key() -> str:
-    _key, raw = services.open311_key_create(name="App di quartiere")
-    return raw
 
 
 @pytest.fixture

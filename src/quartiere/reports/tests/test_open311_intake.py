@@ -34,17 +34,6 @@ def _post(client, data: dict, fmt: str = "json"):
     return client.post(f"{BASE}requests.{fmt}", urlencode(data, doseq=True), content_type=FORM)
 
 
-@pytest.fixture
-def category(lab):
-    return CategoryFactory(lab=lab, code="lift", is_public=True)
-
-
-@pytest.fixture
-def api_key() -> str:
-    _key, raw = services.open311_key_create(name="App di quartiere")
-    return raw
-
-
 def _data(api_key: str, **extra) -> dict:
     data = {
         "api_key": api_key,
