@@ -131,9 +131,9 @@ _LOCAL_PAGES: BoundedLRU[str, tuple[int, bytes]] = BoundedLRU(64)
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve an anonymous GET without query string from the page cache, filling it on a miss.
 
-    A cached page is kept with the cache version it was rendered under, in the shared cache and
-    in this process; a page of an older version than the current one (``_current_version``) is
-    a miss.
+    A cached page is kept with the cache version it was rendered under, in the shared cache
+    (under a key that includes the version) and in this process; a page of an older version
+    than the current one (``_current_version``) is a miss.
     """
 
     @wraps(view)
@@ -144,7 +144,9 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         version = _current_version()
         entry = _LOCAL_PAGES.get(key)
         if entry is None or entry[0] != version:
-            entry = cache.get(key)
+            # The version is part of the shared key: after an edit the lookup misses at once,
+            # without fetching the stale page (older versions expire on their own).
+            entry = cache.get(key, version=version)
             if entry is not None and entry[0] == version:
                 _LOCAL_PAGES.put(key, entry)
         if entry is not None and entry[0] == version:
@@ -154,7 +156,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
             entry = (version, _hollow(response.content, request))
-            cache.set(key, entry, PAGE_CACHE_SECONDS)
+            cache.set(key, entry, PAGE_CACHE_SECONDS, version=version)
             _LOCAL_PAGES.put(key, entry)
             response["X-Page-Cache"] = "miss"
         return response
