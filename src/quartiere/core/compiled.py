@@ -83,6 +83,7 @@ def run(statement: Statement, values: Mapping[str, Any], *, suffix: str = "") ->
 
 _compiled: dict[tuple[Any, ...], Statement | None] = {}
 _INT_MARK = -900_000_000  # ids are positive: a negative id cannot be a value by chance
+_DATETIME_MARK = dt.datetime(1901, 1, 1, tzinfo=dt.UTC)  # no report, session or edit is this old
 
 
 def _marked(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict, tuple]:
@@ -97,13 +98,27 @@ def _marked(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], 
     for name, value in sorted(values.items()):
         if isinstance(value, list | tuple | set | frozenset):
             items = sorted(set(value))
-            if not all(isinstance(i, int) and not isinstance(i, bool) for i in items):
-                raise TypeError(f"{name}: only lists of ids can be marked")
-            build[name] = list(range(following, following - len(items), -1))
-            following -= len(items)
+            if all(isinstance(i, str) for i in items):  # a list of codes, say
+                build[name] = [f"\x00{name}.{i}" for i in range(len(items))]
+                kind = "texts"
+            elif all(isinstance(i, int) and not isinstance(i, bool) for i in items):
+                build[name] = list(range(following, following - len(items), -1))
+                following -= len(items)
+                kind = "ids"
+            else:
+                raise TypeError(f"{name}: only lists of ids or of texts can be marked")
             for i, (mark, item) in enumerate(zip(build[name], items, strict=True)):
                 marks[f"{name}.{i}"], slots[f"{name}.{i}"] = mark, item
-            shape.append((name, "ids", len(items)))
+            shape.append((name, kind, len(items)))
+        elif isinstance(value, dt.datetime):
+            if value.tzinfo is None:
+                raise TypeError(f"{name}: only aware datetimes can be marked")
+            # A second of 1 January 1901, different for every mark of the call.
+            offset = dt.timedelta(seconds=_INT_MARK - following)
+            build[name] = marks[name] = _DATETIME_MARK + offset
+            following -= 1
+            slots[name] = value
+            shape.append((name, "datetime"))
         elif isinstance(value, int) and not isinstance(value, bool):
             build[name] = marks[name] = following
             following -= 1
@@ -123,9 +138,10 @@ def rows(key: Hashable, build: Callable[..., QuerySet[Any]], **values: Any) -> l
     """The rows of ``build(**values)`` (a ``values_list`` queryset), compiled once per ``key``,
     database and shape of the values, then sent with each call's values.
 
-    ``values`` are ids, lists of ids, text, or None/booleans (which change the SQL and are part
-    of the shape). Constants that Django writes into the SQL itself (a slice's LIMIT) belong in
-    ``key``. A list of no ids answers no rows, as the ORM does.
+    ``values`` are ids, lists of ids or of texts, texts, aware datetimes, or None/booleans
+    (which change the SQL and are part of the shape). Constants that Django writes into the
+    SQL itself (a slice's LIMIT) belong in ``key``. An empty list answers no rows, as the ORM
+    does.
     """
     build_with, marks, slots, shape = _marked(values)
     cache_key = (connection.vendor, key, shape)

@@ -812,6 +812,43 @@ def _open311_requests() -> QuerySet[Report, dict[str, Any]]:
     )
 
 
+# The columns of an Open311 row, in the order ``_open311_requests`` selects them.
+_OPEN311_ROW = (
+    *OPEN311_REQUEST_FIELDS,
+    "still_open",
+    "address",
+    "lat",
+    "long",
+    "agency_responsible",
+    "status_notes",
+)
+
+
+def _open311_list_qs(
+    *,
+    tracking_codes: list[str] | None,
+    service_codes: list[str] | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    is_open: bool | None,
+    limit: int,
+) -> QuerySet[Report, tuple[Any, ...]]:
+    qs = _open311_requests()
+    if tracking_codes:
+        qs = qs.filter(tracking_code__in=tracking_codes)
+    else:
+        qs = qs.filter(submitted_at__gte=start)
+        if end is not None:
+            qs = qs.filter(submitted_at__lte=end)
+        if service_codes:
+            qs = qs.filter(category__code__in=service_codes)
+        if is_open is True:
+            qs = qs.filter(status__in=OPEN_STATUSES)
+        elif is_open is False:
+            qs = qs.exclude(status__in=OPEN_STATUSES)
+    return qs.order_by("-submitted_at", "-id").values_list(*_OPEN311_ROW)[:limit]
+
+
 def open311_request_list(
     *,
     tracking_codes: Sequence[str] = (),
@@ -821,28 +858,28 @@ def open311_request_list(
     is_open: bool | None = None,
     limit: int = OPEN311_MAX_RESULTS,
     now: dt.datetime | None = None,
-) -> QuerySet[Report, dict[str, Any]]:
+) -> list[dict[str, Any]]:
     """List public-category reports as plain rows for Open311, newest first, at most ``limit``.
 
     Tracking codes override every other filter (as the spec says). Without dates the window is
     the last 90 days; with only an end date, the 90 days before it. No personal data is read.
+    One statement, compiled once per shape of the filters (``core.compiled``): compiling it
+    took about a third of the answer's time.
     """
-    qs = _open311_requests()
-    if tracking_codes:
-        qs = qs.filter(tracking_code__in=[c.strip().upper() for c in tracking_codes])
-    else:
-        if start is None:
-            start = (end or now or timezone.now()) - dt.timedelta(days=OPEN311_WINDOW_DAYS)
-        qs = qs.filter(submitted_at__gte=start)
-        if end is not None:
-            qs = qs.filter(submitted_at__lte=end)
-        if service_codes:
-            qs = qs.filter(category__code__in=list(service_codes))
-        if is_open is True:
-            qs = qs.filter(status__in=OPEN_STATUSES)
-        elif is_open is False:
-            qs = qs.exclude(status__in=OPEN_STATUSES)
-    return qs.order_by("-submitted_at", "-id")[:limit]
+    codes = sorted({c.strip().upper() for c in tracking_codes if c.strip()})
+    if not codes and start is None:
+        start = (end or now or timezone.now()) - dt.timedelta(days=OPEN311_WINDOW_DAYS)
+    limit = int(limit)  # written into the SQL by Django: part of the key
+    rows = compiled.rows(
+        ("reports.open311_requests", limit),
+        lambda **marked: _open311_list_qs(limit=limit, **marked),
+        tracking_codes=codes or None,
+        service_codes=(sorted(set(service_codes)) or None) if not codes else None,
+        start=None if codes else start,
+        end=None if codes else end,
+        is_open=None if codes else is_open,
+    )
+    return [dict(zip(_OPEN311_ROW, row, strict=True)) for row in rows]
 
 
 def open311_request_get(*, tracking_code: str) -> dict[str, Any] | None:

@@ -71,9 +71,41 @@ def test_rows_answers_nothing_without_a_query_when_list_of_ids_is_empty(labs) ->
     assert len(ctx.captured_queries) == 0
 
 
-def test_rows_refuses_a_list_that_is_not_of_ids() -> None:
+def test_rows_refuses_a_list_of_mixed_values_and_a_naive_datetime() -> None:
+    import datetime as dt
+
     with pytest.raises(TypeError):
-        compiled.rows("test.bad", _labs, ids=["Lab A"])
+        compiled.rows("test.bad", _labs, ids=[1, "Lab A"])
+    with pytest.raises(TypeError):
+        compiled.rows("test.bad", _slugs_since, since=dt.datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def _slugs_since(*, slugs=None, since=None, until=None):
+    qs = Lab.objects.all()
+    if slugs is not None:
+        qs = qs.filter(slug__in=slugs)
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__lt=until)
+    return qs.order_by("slug").values_list("slug", "created_at")
+
+
+def test_rows_answers_as_the_orm_with_lists_of_texts_and_datetimes(labs) -> None:
+    import datetime as dt
+
+    a, b, c = labs
+    middle = b.created_at
+    cases = [
+        {"slugs": [a.slug, c.slug]},
+        {"slugs": [c.slug], "since": middle - dt.timedelta(days=1)},
+        {"slugs": None, "since": middle, "until": middle + dt.timedelta(microseconds=1)},
+        {"since": middle + dt.timedelta(days=1)},
+        {"slugs": [a.slug, b.slug, c.slug], "until": middle + dt.timedelta(days=1)},
+    ]
+    for values in cases:
+        rows = compiled.rows("test.slugs", _slugs_since, **values)
+        assert rows == list(_slugs_since(**values)), values
 
 
 def test_rows_keeps_every_value_in_its_place_when_lists_are_long(labs) -> None:
