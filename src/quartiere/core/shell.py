@@ -28,6 +28,7 @@ import re
 from collections.abc import Collection, Hashable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -67,9 +68,18 @@ class _MarkedRequest:
         return getattr(self.__dict__["_request"], name)
 
 
-def _has_messages(request: HttpRequest) -> bool:
-    # ``len`` reads the stored messages without marking them as shown.
-    return bool(len(get_messages(request)))
+def anonymous_without_messages(request: HttpRequest) -> bool:
+    """True for a visitor who is not logged in and has no message waiting: the one a page
+    written once for everybody (a shell, a cached programme page) may be shown to.
+
+    A pending message (e.g. "report sent") belongs to its visitor only. Without a session or
+    messages cookie neither a log-in nor a message can be there, so the common case reads
+    nothing; ``len`` reads the stored messages without marking them as shown.
+    """
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies:
+        return True
+    return not request.user.is_authenticated and not len(get_messages(request))
 
 
 def _plain(value: Any) -> bool:
@@ -114,7 +124,7 @@ def render_page(
 ) -> HttpResponse:
     """What ``render(request, template_name, context)`` answers, written from a shell when the
     visitor is anonymous and has no messages (see the module's notes for ``slots``)."""
-    if request.user.is_authenticated or _has_messages(request):
+    if not anonymous_without_messages(request):
         return render(request, template_name, context)
     live = {name for name in slots if context[name]}
     fixed = tuple(sorted((k, v) for k, v in context.items() if k not in live))

@@ -8,7 +8,6 @@ come already escaped from ``presentation.Writer`` and ``public_views.rows_html``
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -18,9 +17,6 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from quartiere.programme.presentation import escape
-
-# The same characters json_script escapes, so that the data can sit in a <script> element.
-_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def funding_table_html(
@@ -145,11 +141,3 @@ def links_html(links: Iterable[tuple[str, str]]) -> SafeString:
             for url, label in links
         )
     )
-
-
-def json_script(value: Any, element_id: str) -> SafeString:
-    """``value`` as JSON in a ``<script type="application/json">``, as ``json_script`` writes it."""
-    from django.core.serializers.json import DjangoJSONEncoder
-
-    data = json.dumps(value, cls=DjangoJSONEncoder).translate(_JSON_ESCAPES)
-    return SafeString(f'<script id="{escape(element_id)}" type="application/json">{data}</script>')

@@ -18,20 +18,19 @@ from functools import lru_cache, wraps
 from types import SimpleNamespace
 from typing import Any
 
-from django.conf import settings
-from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, formats, timezone
+from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from quartiere.core.lru import BoundedLRU
-from quartiere.core.shell import render_page
+from quartiere.core.shell import anonymous_without_messages, render_page
 from quartiere.core.views import public
 from quartiere.programme import presentation, public_html, selectors
 from quartiere.programme.enums import ActionStatus
@@ -110,19 +109,6 @@ def _hollow(body: bytes, request: HttpRequest) -> bytes:
     return _CSRF_INPUT.sub(lambda m: m.group(1) + CSRF_MARK + m.group(3), body)
 
 
-def _anonymous_without_messages(request: HttpRequest) -> bool:
-    """True for a visitor who is not logged in and has no message waiting.
-
-    A pending message (e.g. "report sent") belongs to its visitor only: a page showing one is
-    never cached, nor hidden behind a cached page. Without a session or messages cookie
-    neither can be there, so the common case reads nothing.
-    """
-    cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies:
-        return True
-    return not request.user.is_authenticated and not len(get_messages(request))
-
-
 # Pages last served by this process, with the version they were rendered under: a hit reads
 # only the (small) version from the shared cache, not the page. The least recently used go first.
 _LOCAL_PAGES: BoundedLRU[str, tuple[int, bytes]] = BoundedLRU(64)
@@ -138,7 +124,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method != "GET" or request.GET or not _anonymous_without_messages(request):
+        if request.method != "GET" or request.GET or not anonymous_without_messages(request):
             return view(request, *args, **kwargs)
         key = _page_key(request)
         version = _current_version()
@@ -460,7 +446,7 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "presentation_url": reverse("programme_public:presentation", args=[programme.slug]),
         "pdf_url": reverse("programme_public:presentation_pdf", args=[programme.slug]),
         "has_points": bool(points),
-        "points_json": public_html.json_script(points, "programme-points") if points else "",
+        "points_json": json_script(points, "programme-points") if points else "",
         "places": public_html.places_html(context["rows"]),
         "lines": public_html.lines_html(context["lines"]),
         "source_chart": SafeString(context["source_chart"]),

@@ -8,6 +8,7 @@ after commit by a task so a mail failure never loses a report.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import secrets
@@ -1122,21 +1123,18 @@ class Open311Stored(NamedTuple):
     resolve_days: int
 
 
-_STORE_SQL: dict[str, str] = {}
-
-
+@functools.cache
 def _store_sql() -> str:
     """The statement of ``open311_intake_store`` (table names from the models)."""
     from quartiere.accounts.models import Lab
     from quartiere.territory.models import Building
 
-    if "sql" not in _STORE_SQL:
-        q = connection.ops.quote_name
-        category, lab, key, question, building, intake = (
-            q(m._meta.db_table)
-            for m in (Category, Lab, Open311Key, CategoryAttribute, Building, Open311Intake)
-        )
-        _STORE_SQL["sql"] = f"""
+    q = connection.ops.quote_name
+    category, lab, key, question, building, intake = (
+        q(m._meta.db_table)
+        for m in (Category, Lab, Open311Key, CategoryAttribute, Building, Open311Intake)
+    )
+    return f"""
 WITH facts AS (
     SELECT c.id, c.lab_id, c.acknowledge_days, c.resolve_days, l.district_id,
            k.id AS key_id, k.key_hash, k.lab_id AS key_lab_id, k.last_used_at,
@@ -1163,7 +1161,6 @@ SELECT f.acknowledge_days, f.resolve_days, f.key_id, f.last_used_at,
        (SELECT COUNT(*) FROM stored)
   FROM facts f
 """  # noqa: S608 - table names from the models, every value a bound parameter
-    return _STORE_SQL["sql"]
 
 
 def open311_intake_store(

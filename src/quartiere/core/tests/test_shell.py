@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import add_message, get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
@@ -40,6 +41,8 @@ def templates(settings, tmp_path):
 
 def _request(path: str = "/attivita/?lab=a&kind=b", nonce: str = "n0nce", user=None):
     request = RequestFactory().get(path)
+    # As a browser that has a session: the log-in and the messages are then read.
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "session"
     request.user = user or AnonymousUser()
     request.session = SessionStore()
     request._messages = FallbackStorage(request)
