@@ -117,7 +117,7 @@ MIDDLEWARE = [
     "quartiere.accounts.middleware.CachedOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "quartiere.core.middleware.CSPMiddleware",
     "quartiere.accounts.middleware.CurrentLabMiddleware",
     "quartiere.accounts.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -11,10 +11,10 @@ import calendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from html import escape as html_escape
 from typing import Any, NamedTuple, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -83,6 +83,10 @@ ICAL_PAST_DAYS = 90
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
+LabRow = tuple[int, str, str]  # id, name, slug
+_Weeks = tuple[tuple[tuple[dt.date, str], ...], ...]  # (day, cell) by week
+
+
 class PublicLab(NamedTuple):
     """A lab as the calendar's filter shows it."""
 
@@ -96,25 +100,30 @@ _AUDIENCES = frozenset(ActivityAudience.values)
 _DAY = forms.DateField(required=False)
 
 
-def _clean(data: QueryDict, labs: list[PublicLab]) -> dict[str, Any] | None:
+def _clean(data: QueryDict, labs: list[LabRow]) -> dict[str, Any] | None:
     """Validate the filters as ``PublicFilterForm`` does, without building the form (it is
     built only when the filter bar is not cached); None when any value is not valid."""
-    lab = data.get("lab") or ""
+    slug = data.get("lab") or ""
     kind = data.get("kind") or ""
     audience = data.get("audience") or ""
     if (kind and kind not in _KINDS) or (audience and audience not in _AUDIENCES):
         return None
-    if lab and not any(x.slug == lab for x in labs):
-        return None
-    try:
-        day = _DAY.clean(data.get("day"))
-    except ValidationError:
-        return None
+    lab = None
+    if slug:
+        lab = next((PublicLab(*row) for row in labs if row[2] == slug), None)
+        if lab is None:
+            return None
+    day = None
+    if data.get("day"):
+        try:
+            day = _DAY.clean(data.get("day"))
+        except ValidationError:
+            return None
     return {"lab": lab, "kind": kind, "audience": audience, "day": day}
 
 
-def _render_filters(data: QueryDict | None, labs: Any, action: str) -> str:
-    form = PublicFilterForm(data, labs=labs)
+def _render_filters(data: QueryDict | None, labs: Iterable[LabRow], action: str) -> str:
+    form = PublicFilterForm(data, labs=[PublicLab(*row) for row in labs])
     return render_to_string(
         "activities/public/_filters.html", {"form": form, "filter_action": action}
     )
@@ -122,7 +131,12 @@ def _render_filters(data: QueryDict | None, labs: Any, action: str) -> str:
 
 @lru_cache(maxsize=512)
 def _cached_filters(
-    language: str, labs: tuple[PublicLab, ...], lab: str, kind: str, audience: str, action: str
+    language: str,
+    labs: tuple[LabRow, ...],
+    lab: str,
+    kind: str,
+    audience: str,
+    action: str,
 ) -> str:
     """The filter bar for valid choices: the same labs, choices and language give the same
     HTML, so it is rendered once (the labs are part of the key: a new lab shows at once)."""
@@ -135,41 +149,36 @@ def _cached_filters(
 
 def _filters(request: HttpRequest, *, action: str) -> tuple[str, dict[str, Any]]:
     """The filter bar's HTML and the chosen filters (none when a value is not valid)."""
-    labs = [PublicLab(*row) for row in selectors.public_lab_rows()]
+    labs = selectors.public_lab_rows()  # (id, name, slug)
     cleaned = _clean(request.GET, labs)
     if cleaned is None:
         html = _render_filters(request.GET, labs, action)
-        cleaned = {}
+        cleaned = {"lab": None, "kind": "", "audience": "", "day": None}
     else:
+        lab = cleaned["lab"]
         html = _cached_filters(
             get_language() or "it",
             tuple(labs),
-            cleaned["lab"],
+            lab.slug if lab else "",
             cleaned["kind"],
             cleaned["audience"],
             action,
         )
-    lab = next((x for x in labs if x.slug == cleaned.get("lab")), None)
-    values = {
-        "lab": lab,
-        "lab_id": lab.id if lab else None,
-        "kind": cleaned.get("kind") or "",
-        "audience": cleaned.get("audience") or "",
-        "day": cleaned.get("day"),
-    }
-    return mark_safe(html), values  # noqa: S308 - rendered by the template engine
+    cleaned["lab_id"] = cleaned["lab"].id if cleaned["lab"] else None
+    return mark_safe(html), cleaned  # noqa: S308 - rendered by the template engine
 
 
 def _query(values: dict[str, Any], *, with_day: bool = False) -> str:
-    query = QueryDict(mutable=True)
+    """The filters as a query string (as ``QueryDict.urlencode`` writes it)."""
+    pairs = []
     if with_day and values.get("day"):
-        query["day"] = values["day"].isoformat()
+        pairs.append(("day", values["day"].isoformat()))
     if values["lab"]:
-        query["lab"] = values["lab"].slug
+        pairs.append(("lab", values["lab"].slug))
     for key in ("kind", "audience"):
         if values[key]:
-            query[key] = values[key]
-    return query.urlencode()
+            pairs.append((key, values[key]))
+    return urlencode(pairs)
 
 
 def _day_range(day: dt.date | None) -> dict[str, Any]:
@@ -180,8 +189,7 @@ def _day_range(day: dt.date | None) -> dict[str, Any]:
     return {"starts_from": start, "starts_before": start + dt.timedelta(days=1)}
 
 
-@dataclass(frozen=True, slots=True)
-class SessionRow:
+class SessionRow(NamedTuple):
     """What the calendar shows of one session, as strings already escaped for HTML (each row
     is written twice in the month, and escaped once)."""
 
@@ -291,6 +299,7 @@ def _session_rows(
         details = [kinds.get(kind, ""), audiences.get(audience, ""), place]
         if with_lab:
             details.append(lab_name)
+        details = [d for d in details if d]
         day = start.date()
         date = dates.get(day, "")
         if with_date and not date:
@@ -302,8 +311,8 @@ def _session_rows(
                 title=html_escape((title_en if english else "") or title_it),
                 day=day,
                 date=html_escape(date),
-                time=f"{start:%H:%M}\u2013{end:%H:%M}",
-                details=html_escape(" · ".join(d for d in details if d)),
+                time=f"{start.hour:02d}:{start.minute:02d}\u2013{end.hour:02d}:{end.minute:02d}",
+                details=html_escape(" · ".join(details)),
                 badge=badge if cancelled else "",
             )
         )
@@ -403,96 +412,111 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "activities/public/calendar_list.html", context, slots=LIST_SLOTS)
 
 
-class _Cell:
-    """A day of the month grid and of its list; the day in words is formatted only when the
-    template shows it (cheap attributes instead of date filters in every cell)."""
-
-    __slots__ = ("count", "day", "in_month", "iso", "more", "number", "sessions")
-
-    def __init__(
-        self, day: dt.date, in_month: bool, sessions: list[SessionRow], count: int, more: int
-    ) -> None:
-        self.day = day
-        self.number = day.day
-        self.iso = day.isoformat()
-        self.in_month = in_month
-        self.sessions = sessions
-        self.count = count
-        self.more = more
-
-    @property
-    def grid_html(self) -> SafeString:
-        """The day's sessions as items of the month grid."""
-        return SafeString(  # every value is escaped
-            "".join(
-                f'<li><a href="{r.url}">{r.time} {r.title}</a>{r.badge}</li>' for r in self.sessions
-            )
-        )
-
-    @property
-    def list_html(self) -> SafeString:
-        """The day's sessions as items of the list under the grid."""
-        return SafeString(  # every value is escaped
-            "".join(
-                f'<li class="mb-2" data-testid="calendar-session"><a href="{r.url}" '
-                f'class="fw-semibold">{r.title}</a>{r.badge}'
-                f"<br><span>{r.time}</span> · <small>{r.details}</small></li>"
-                for r in self.sessions
-            )
-        )
+def _grid_items(rows: list[SessionRow]) -> str:
+    """A day's sessions as items of the month grid."""
+    return "".join(f'<li><a href="{r.url}">{r.time} {r.title}</a>{r.badge}</li>' for r in rows)
 
 
-def _grid_html(weeks: list[list[_Cell]], *, list_url: str, query: str, names: _Names) -> SafeString:
-    """The rows of the month grid, written in Python: 42 cells of nested template tags cost
-    more than the month's SQL."""
-    day_link = f"{html_escape(list_url)}?{html_escape(query) + '&amp;' if query else ''}day="
-    html = []
-    for week in weeks:
+def _list_items(rows: list[SessionRow]) -> str:
+    """A day's sessions as items of the list under the grid."""
+    return "".join(
+        f'<li class="mb-2" data-testid="calendar-session"><a href="{r.url}" '
+        f'class="fw-semibold">{r.title}</a>{r.badge}'
+        f"<br><span>{r.time}</span> · <small>{r.details}</small></li>"
+        for r in rows
+    )
+
+
+def _cell(number: str, content: str, *, in_month: bool) -> str:
+    return (
+        f'<td class="{"" if in_month else "other-month"}">\n'
+        f'      <span class="fw-semibold">{number}</span>\n'
+        f"      {content}\n    </td>"
+    )
+
+
+@lru_cache(maxsize=64)
+def _empty_month(language: str, year: int, month: int) -> _Weeks:
+    """The weeks of a month's grid as (day, its cell without sessions): most cells of a month
+    are written the same for every request, so they are written once per language."""
+    names = _names(language)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
         cells = []
-        for cell in week:
-            if cell.in_month:
-                number = str(cell.number)
+        for day in week:
+            if day.month == month:
+                number = str(day.day)
             else:
                 number = (
-                    f'<span class="visually-hidden">{html_escape(names.day_month(cell.day))}</span>'
-                    f'<span aria-hidden="true">{cell.number}</span>'
+                    f'<span class="visually-hidden">{html_escape(names.day_month(day))}</span>'
+                    f'<span aria-hidden="true">{day.day}</span>'
                 )
-            content = ""
-            if cell.in_month and cell.sessions:
-                content = f"<ul>{cell.grid_html}</ul>"
-                if cell.more > 0:
-                    more = ngettext("and %(n)s more", "and %(n)s more", cell.more) % {
-                        "n": cell.more
-                    }
-                    hidden = html_escape(names.day_month(cell.day))
-                    content += (
-                        f'<a href="{day_link}{cell.iso}">{html_escape(more)}'
-                        f'<span class="visually-hidden"> {hidden}</span></a>'
-                    )
-            cells.append(
-                f'<td class="{"" if cell.in_month else "other-month"}">\n'
-                f'      <span class="fw-semibold">{number}</span>\n'
-                f"      {content}\n    </td>"
-            )
+            cells.append((day, _cell(number, "", in_month=day.month == month)))
+        weeks.append(tuple(cells))
+    return tuple(weeks)
+
+
+def _day_link(list_url: str, query: str) -> str:
+    return f"{html_escape(list_url)}?{html_escape(query) + '&amp;' if query else ''}day="
+
+
+def _grid_html(
+    year: int,
+    month: int,
+    by_day: dict[dt.date, list[SessionRow]],
+    counts: dict[dt.date, int],
+    *,
+    day_link: str,
+    names: _Names,
+    language: str,
+) -> SafeString:
+    """The rows of the month grid, written in Python: 42 cells of nested template tags cost
+    more than the month's SQL."""
+    html = []
+    for week in _empty_month(language, year, month):
+        cells = []
+        for day, empty in week:
+            shown = by_day.get(day) if day.month == month else None
+            if not shown:
+                cells.append(empty)
+                continue
+            content = f"<ul>{_grid_items(shown)}</ul>"
+            more = counts.get(day, 0) - len(shown)
+            if more > 0:
+                text = ngettext("and %(n)s more", "and %(n)s more", more) % {"n": more}
+                hidden = html_escape(names.day_month(day))
+                content += (
+                    f'<a href="{day_link}{day.isoformat()}">{html_escape(text)}'
+                    f'<span class="visually-hidden"> {hidden}</span></a>'
+                )
+            cells.append(_cell(str(day.day), content, in_month=True))
         html.append("<tr>\n    " + "".join(cells) + "\n  </tr>")
     return SafeString("".join(html))  # every value is escaped
 
 
-def _days_html(days: list[_Cell], *, list_url: str, query: str, names: _Names) -> SafeString:
+def _days_html(
+    days: list[dt.date],
+    by_day: dict[dt.date, list[SessionRow]],
+    counts: dict[dt.date, int],
+    *,
+    day_link: str,
+    names: _Names,
+) -> SafeString:
     """The month's days with sessions, as the list under the grid (written in Python, as the
     grid is)."""
-    day_link = f"{html_escape(list_url)}?{html_escape(query) + '&amp;' if query else ''}day="
     html = []
-    for cell in days:
+    for day in days:
+        shown = by_day.get(day, [])
         html.append(
-            f'<h3 class="h5 mt-3">{html_escape(names.weekday_day_month(cell.day))}</h3>\n'
-            f'<ul class="list-unstyled mb-1" data-testid="month-list">{cell.list_html}</ul>\n'
+            f'<h3 class="h5 mt-3">{html_escape(names.weekday_day_month(day))}</h3>\n'
+            f'<ul class="list-unstyled mb-1" data-testid="month-list">{_list_items(shown)}</ul>\n'
         )
-        if cell.more > 0:
+        count = counts[day]
+        if count > len(shown):
             text = ngettext(
-                "All %(n)s sessions of %(date)s", "All %(n)s sessions of %(date)s", cell.count
-            ) % {"n": cell.count, "date": names.day_month(cell.day)}
-            html.append(f'<p><a href="{day_link}{cell.iso}">{html_escape(text)}</a></p>\n')
+                "All %(n)s sessions of %(date)s", "All %(n)s sessions of %(date)s", count
+            ) % {"n": count, "date": names.day_month(day)}
+            html.append(f'<p><a href="{day_link}{day.isoformat()}">{html_escape(text)}</a></p>\n')
     return SafeString("".join(html))  # every value is escaped
 
 
@@ -531,21 +555,12 @@ def calendar_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     by_day: dict[dt.date, list[SessionRow]] = defaultdict(list)
     for row in _session_rows(sessions, with_lab=values["lab"] is None, with_date=False):
         by_day[row.day].append(row)
-
-    def cell(day: dt.date) -> _Cell:
-        shown = by_day.get(day, [])
-        count = counts.get(day, 0)
-        return _Cell(day, day.month == month, shown, count, count - len(shown))
-
-    weeks = [
-        [cell(day) for day in week]
-        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
-    ]
-    days = [cell(day) for day in sorted(counts) if day.month == month]
+    days = [day for day in sorted(counts) if day.month == month]
     query = _query(values)
     suffix = f"?{query}" if query else ""
     list_url = _url("activities_public:calendar")
-    session_count = sum(c.count for c in days)
+    day_link = _day_link(list_url, query)
+    session_count = sum(counts[day] for day in days)
     month_label = names.month_year(first)
 
     def url_of(day: dt.date) -> str:
@@ -562,9 +577,11 @@ def calendar_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
         "home_url": _url("portal:home"),
         "list_url": list_url,
         "list_query_url": f"{list_url}{suffix}",
-        "grid": _grid_html(weeks, list_url=list_url, query=query, names=names),
+        "grid": _grid_html(
+            year, month, by_day, counts, day_link=day_link, names=names, language=language
+        ),
         "weekdays": _weekday_header(language),
-        "days": _days_html(days, list_url=list_url, query=query, names=names),
+        "days": _days_html(days, by_day, counts, day_link=day_link, names=names),
         "session_count": ngettext(
             "%(n)s session this month", "%(n)s sessions this month", session_count
         )

@@ -24,6 +24,7 @@ for byte (a test compares them):
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Collection, Hashable, Mapping
 from typing import Any
@@ -34,7 +35,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.test.signals import setting_changed
-from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData
 from django.utils.translation import get_language
 
 from quartiere.core.lru import BoundedLRU
@@ -135,14 +136,19 @@ def render_page(
     shell = _shell(key, request, template_name, context, live)
     if shell is _NO_SHELL:
         return render(request, template_name, context)
-    values = {name: conditional_escape(context[name]) for name in live}
+    values = {name: _escaped(context[name]) for name in live}
     if "csp_nonce" in shell[1::2]:  # read only when written: django-csp sends a used nonce
-        values["csp_nonce"] = conditional_escape(str(request.csp_nonce))  # type: ignore[attr-defined]
-    values["full_path"] = conditional_escape(request.get_full_path())
+        values["csp_nonce"] = str(request.csp_nonce)  # type: ignore[attr-defined] # base64
+    values["full_path"] = html.escape(request.get_full_path())
     out = list(shell)
     for i in range(1, len(out), 2):
         out[i] = values[out[i]]
     return HttpResponse("".join(out))
+
+
+def _escaped(value: str) -> str:
+    """``conditional_escape`` for the slots' texts (strings, some of them safe already)."""
+    return value if isinstance(value, SafeData) else html.escape(value)
 
 
 def clear() -> None:
