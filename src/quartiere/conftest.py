@@ -19,8 +19,7 @@ from quartiere.accounts.enums import REGION_WIDE_ROLES, Role
 from quartiere.accounts.models import Lab, User
 from quartiere.accounts.services import membership_grant
 from quartiere.accounts.tests.factories import LabFactory, UserFactory
-from quartiere.core import shell
-from quartiere.core.templatetags.memo import memo_clear
+from quartiere.core.lru import rendered_clear
 from quartiere.programme.public_views import page_memo_clear
 
 # Property tests check behaviour, not speed (speed belongs in `make bench`): no per-example
@@ -38,9 +37,8 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def _clear_cache():  # type: ignore[no-untyped-def]
     cache.clear()
-    memo_clear()
+    rendered_clear()  # the layout's fragments, page shells, filter bars (core.lru)
     page_memo_clear()
-    shell.clear()
     yield
     cache.clear()
     page_memo_clear()

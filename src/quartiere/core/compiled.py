@@ -15,7 +15,8 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
+from django.db.models.sql import Query
 
 
 class Statement(NamedTuple):
@@ -28,6 +29,8 @@ class Statement(NamedTuple):
 def _adapt(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value(value)
     return value
 
 
@@ -41,7 +44,26 @@ def _hashable(value: Any) -> bool:
 
 def compile_query(qs: QuerySet[Any], marks: Mapping[str, Any]) -> Statement:
     """Compile ``qs``, built with ``marks`` (name -> mark value), and note where each goes."""
-    compiler = qs.query.get_compiler(connection=connection)
+    return _compile(qs.query, marks)
+
+
+def compile_count(qs: QuerySet[Any], marks: Mapping[str, Any]) -> Statement:
+    """Compile what ``qs.count()`` sends (``SELECT COUNT(*) AS "__count" FROM ... WHERE ...``),
+    or, for a query the ORM would count through a subquery (distinct, sliced, grouped or
+    combined), the count of its rows."""
+    query = qs.query.chain()
+    if query.distinct or query.is_sliced or query.combinator or query.group_by is not None:
+        inner = _compile(qs.order_by().values_list("pk").query, marks)
+        # The ORM's own SQL with its placeholders: no value is written into it.
+        return inner._replace(sql=f"SELECT COUNT(*) FROM ({inner.sql}) AS counted", converters=())  # noqa: S608
+    query.clear_ordering(force=True)
+    query.clear_select_clause()
+    query.add_annotation(Count("*"), "__count", select=True)
+    return _compile(query, marks)._replace(converters=())
+
+
+def _compile(query: Query, marks: Mapping[str, Any]) -> Statement:
+    compiler = query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
     by_mark = {_adapt(mark): name for name, mark in marks.items()}
     slots = tuple(
@@ -84,6 +106,7 @@ def run(statement: Statement, values: Mapping[str, Any], *, suffix: str = "") ->
 _compiled: dict[tuple[Any, ...], Statement | None] = {}
 _INT_MARK = -900_000_000  # ids are positive: a negative id cannot be a value by chance
 _DATETIME_MARK = dt.datetime(1901, 1, 1, tzinfo=dt.UTC)  # no report, session or edit is this old
+_DATE_MARK = dt.date(1901, 1, 1)
 
 
 def _marked(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict, tuple]:
@@ -119,6 +142,12 @@ def _marked(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], 
             following -= 1
             slots[name] = value
             shape.append((name, "datetime"))
+        elif isinstance(value, dt.date):
+            # A day of 1901, different for every mark of the call.
+            build[name] = marks[name] = _DATE_MARK + dt.timedelta(days=_INT_MARK - following)
+            following -= 1
+            slots[name] = value
+            shape.append((name, "date"))
         elif isinstance(value, int) and not isinstance(value, bool):
             build[name] = marks[name] = following
             following -= 1
@@ -138,7 +167,7 @@ def rows(key: Hashable, build: Callable[..., QuerySet[Any]], **values: Any) -> l
     """The rows of ``build(**values)`` (a ``values_list`` queryset), compiled once per ``key``,
     database and shape of the values, then sent with each call's values.
 
-    ``values`` are ids, lists of ids or of texts, texts, aware datetimes, or None/booleans
+    ``values`` are ids, lists of ids or of texts, texts, aware datetimes, dates, or None/booleans
     (which change the SQL and are part of the shape). Constants that Django writes into the
     SQL itself (a slice's LIMIT) belong in ``key``. An empty list answers no rows, as the ORM
     does.
@@ -156,6 +185,46 @@ def rows(key: Hashable, build: Callable[..., QuerySet[Any]], **values: Any) -> l
     if statement is None:
         return []
     return run(statement, slots)
+
+
+class PagedRows:
+    """The rows of ``build(**values)`` (a ``values_list`` queryset) for a ``Paginator``:
+    ``count()`` sends the ORM's COUNT and a slice the ORM's rows with its LIMIT and OFFSET, each
+    compiled once per ``key``, database and shape of the values (as ``rows``)."""
+
+    def __init__(self, key: Hashable, build: Callable[..., QuerySet[Any]], **values: Any) -> None:
+        self._key = key
+        self._build = build
+        self._build_with, self._marks, self._slots, self._shape = _marked(values)
+
+    def _statement(self, part: str) -> Statement | None:
+        cache_key = (connection.vendor, self._key, part, self._shape)
+        try:
+            return _compiled[cache_key]
+        except KeyError:
+            pass
+        compile_part = compile_count if part == "count" else compile_query
+        try:
+            statement = compile_part(self._build(**self._build_with), self._marks)
+        except EmptyResultSet:
+            statement = None
+        _compiled[cache_key] = statement
+        return statement
+
+    def count(self) -> int:
+        statement = self._statement("count")
+        return int(run(statement, self._slots)[0][0]) if statement is not None else 0
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        statement = self._statement("rows")
+        if statement is None:
+            return []
+        start = int(window.start or 0)
+        stop = int(window.stop) if window.stop is not None else None
+        if stop is not None and stop <= start:
+            return []
+        suffix = connection.ops.limit_offset_sql(start, stop)
+        return run(statement, self._slots, suffix=f" {suffix}" if suffix else "")
 
 
 # --- One row written with a statement built once ---------------------------------------------

@@ -34,12 +34,10 @@ from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.test.signals import setting_changed
 from django.utils.safestring import SafeData
 from django.utils.translation import get_language
 
-from quartiere.core.lru import BoundedLRU
-from quartiere.core.templatetags.memo import RENDERING_SETTINGS
+from quartiere.core.lru import BoundedLRU, rendered_lru
 
 MAX_SHELLS = 512
 MARK_PREFIX = "\x00shell:"
@@ -51,7 +49,7 @@ _PLAIN = (str, int, float, bool, type(None), dt.date)
 _NO_SHELL = ("no shell",)  # this shape is rendered in full (a mark did not come out intact)
 
 # key -> the shell as (text, slot, text, slot, ..., text)
-_shells: BoundedLRU[Hashable, tuple[str, ...]] = BoundedLRU(MAX_SHELLS)
+_shells: BoundedLRU[Hashable, tuple[str, ...]] = rendered_lru(MAX_SHELLS)
 
 
 class _MarkedRequest:
@@ -154,12 +152,3 @@ def _escaped(value: str) -> str:
 def clear() -> None:
     """Forget every shell."""
     _shells.clear()
-
-
-def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
-    # As the layout's memo: templates, URLs and languages are part of every shell.
-    if setting in RENDERING_SETTINGS:
-        clear()
-
-
-setting_changed.connect(_on_setting_changed, dispatch_uid="quartiere.shell.setting_changed")

@@ -64,16 +64,33 @@ def overdue_filter(today: dt.date | None = None) -> Q:
 
 def _visible(user: Any) -> Q | None:
     """The filter of reports a user may read, or None when they may read none."""
+    scope = _visible_scope(user)
+    if scope is None:
+        return None
+    lab_ids, forwarded_to_ids = scope
+    return _visible_q(lab_ids, forwarded_to_ids)
+
+
+def _visible_scope(user: Any) -> tuple[list[int] | None, list[int] | None] | None:
+    """(the labs, the organisations the reports must be forwarded to) a user may read reports
+    of, None for no limit; None when they may read none."""
     if not user.has_perm("reports.view_report"):
         return None
     scope = user_scope(user)
     if scope.all_labs and getattr(user, "is_superuser", False):
-        return Q()
+        return None, None
     if not scope.lab_ids:
         return None
-    q = Q(lab_id__in=scope.lab_ids)
+    forwarded_to_ids = None
     if not (scope.roles & LAB_STAFF_ROLES) and Role.HOUSING_STAFF in scope.roles:
-        q &= Q(forwarded_to_id__in=user_organisation_ids(user))
+        forwarded_to_ids = sorted(user_organisation_ids(user))
+    return sorted(scope.lab_ids), forwarded_to_ids
+
+
+def _visible_q(lab_ids: Sequence[int] | None, forwarded_to_ids: Sequence[int] | None) -> Q:
+    q = Q(lab_id__in=lab_ids) if lab_ids is not None else Q()
+    if forwarded_to_ids is not None:
+        q &= Q(forwarded_to_id__in=forwarded_to_ids)
     return q
 
 
@@ -82,7 +99,7 @@ def report_list(
     user: Any,
     lab_id: int | None = None,
     organisation_id: int | None = None,
-    statuses: list[str] | None = None,
+    statuses: Sequence[str] | None = None,
     open_only: bool = False,
     category_id: int | None = None,
     building_id: int | None = None,
@@ -93,30 +110,22 @@ def report_list(
     sort: str = "-submitted",
 ) -> QuerySet[Report]:
     """List the reports a user may see, filtered for a queue, with what a queue row shows."""
-    visible = _visible(user)
-    if visible is None:
+    scope = _visible_scope(user)
+    if scope is None:
         return Report.objects.none()
-    qs = Report.objects.filter(visible)
-    if lab_id is not None:
-        qs = qs.filter(lab_id=lab_id)
-    if organisation_id is not None:
-        qs = qs.filter(forwarded_to_id=organisation_id)
-    if statuses:
-        qs = qs.filter(status__in=statuses)
-    elif open_only:
-        qs = qs.filter(status__in=OPEN_STATUSES)
-    if category_id:
-        qs = qs.filter(category_id=category_id)
-    if building_id:
-        qs = qs.filter(building_id=building_id)
-    if unassigned:
-        qs = qs.filter(assigned_to__isnull=True)
-    elif assigned_to is not None:
-        qs = qs.filter(assigned_to=assigned_to)
-    if overdue is True:
-        qs = qs.filter(overdue_filter())
-    elif overdue is False:
-        qs = qs.exclude(overdue_filter())
+    qs = _filtered(
+        lab_ids=scope[0],
+        forwarded_to_ids=scope[1],
+        lab_id=lab_id,
+        organisation_id=organisation_id,
+        statuses=list(statuses) if statuses else (list(OPEN_STATUSES) if open_only else None),
+        category_id=category_id or None,
+        building_id=building_id or None,
+        assigned_to_id=getattr(assigned_to, "pk", assigned_to),
+        unassigned=unassigned,
+        overdue_on=timezone.localdate() if overdue is not None else None,
+        overdue=overdue,
+    )
     text = q.strip()
     if text:
         code = text.upper()
@@ -129,6 +138,106 @@ def report_list(
     return qs.prefetch_related(
         "lab", "category", "building", "entrance", "unit", "assigned_to", "forwarded_to"
     ).order_by(*SORTS.get(sort, SORTS["-submitted"]))
+
+
+def _filtered(
+    *,
+    lab_ids: Sequence[int] | None,
+    forwarded_to_ids: Sequence[int] | None,
+    lab_id: int | None,
+    organisation_id: int | None = None,
+    organisation_ids: Sequence[int] | None = None,
+    statuses: Sequence[str] | None,
+    category_id: int | None,
+    building_id: int | None,
+    assigned_to_id: int | None,
+    unassigned: bool,
+    overdue_on: dt.date | None,
+    overdue: bool | None,
+) -> QuerySet[Report]:
+    """The visible reports (``_visible_scope``) with a queue's filters: every value is a plain
+    one, so that the statement can be compiled once (core/compiled.py)."""
+    qs = Report.objects.filter(_visible_q(lab_ids, forwarded_to_ids))
+    if lab_id is not None:
+        qs = qs.filter(lab_id=lab_id)
+    if organisation_id is not None:
+        qs = qs.filter(forwarded_to_id=organisation_id)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    if category_id:
+        qs = qs.filter(category_id=category_id)
+    if building_id:
+        qs = qs.filter(building_id=building_id)
+    if unassigned:
+        qs = qs.filter(assigned_to__isnull=True)
+    elif assigned_to_id is not None:
+        qs = qs.filter(assigned_to_id=assigned_to_id)
+    if overdue is True:
+        qs = qs.filter(overdue_filter(overdue_on))
+    elif overdue is False:
+        qs = qs.exclude(overdue_filter(overdue_on))
+    if organisation_ids is not None:
+        qs = qs.filter(forwarded_to_id__in=organisation_ids)
+    return qs
+
+
+def report_queue_page_rows(
+    *,
+    user: Any,
+    lab_id: int | None = None,
+    organisation_ids: Iterable[int] | None = None,
+    statuses: Sequence[str] | None = None,
+    category_id: int | None = None,
+    building_id: int | None = None,
+    assigned_to: Any = None,
+    unassigned: bool = False,
+    overdue: bool | None = None,
+    q: str = "",
+    sort: str = "-submitted",
+) -> Any:
+    """A queue's reports (``report_list``; of ``organisation_ids`` for a housing queue) as
+    tuples of ``QUEUE_ROW_FIELDS``, for a ``Paginator``: ``count()`` and a page each send one
+    statement, compiled once per shape of the filters (core/compiled.py). A text search goes
+    through the ORM (its pattern is built from the text)."""
+    if q.strip():
+        qs = report_list(
+            user=user,
+            lab_id=lab_id,
+            statuses=statuses,
+            category_id=category_id,
+            building_id=building_id,
+            assigned_to=assigned_to,
+            unassigned=unassigned,
+            overdue=overdue,
+            q=q,
+            sort=sort,
+        )
+        if organisation_ids is not None:
+            qs = qs.filter(forwarded_to_id__in=list(organisation_ids))
+        return qs.prefetch_related(None).values_list(*QUEUE_ROW_FIELDS)
+    scope = _visible_scope(user)
+    if scope is None:
+        return Report.objects.none().values_list(*QUEUE_ROW_FIELDS)
+    sort = sort if sort in SORTS else "-submitted"
+    return compiled.PagedRows(
+        ("reports.queue_page", sort),
+        functools.partial(_queue_page_qs, sort=sort),
+        lab_ids=scope[0],
+        forwarded_to_ids=scope[1],
+        lab_id=lab_id,
+        organisation_ids=sorted(organisation_ids) if organisation_ids is not None else None,
+        statuses=list(statuses) if statuses else None,
+        category_id=category_id or None,
+        building_id=building_id or None,
+        assigned_to_id=getattr(assigned_to, "pk", assigned_to),
+        unassigned=unassigned,
+        overdue_on=timezone.localdate() if overdue is not None else None,
+        overdue=overdue,
+    )
+
+
+def _queue_page_qs(*, sort: str, **filters: Any) -> QuerySet[Any]:
+    return _filtered(**filters).order_by(*SORTS[sort]).values_list(*QUEUE_ROW_FIELDS)
 
 
 # The report's own columns a queue row shows; the labels of its relations come separately.

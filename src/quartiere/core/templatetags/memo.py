@@ -5,7 +5,7 @@ menus depend only on the language, the page's URL name and the user's permission
 data. The layout's menus cost about half of an empty page's rendering; rendered once per key,
 they cost a dictionary lookup afterwards. The memo lives in the process (like Django's cached
 template loader), is bounded (least recently used entries go first), and is cleared when the
-URL configuration, languages or templates change (tests' ``override_settings``).
+URL configuration, languages or templates change (tests' ``override_settings``: core.lru).
 
 Every value the fragment reads must be in the key: the tag is for fragments without data.
 
@@ -24,15 +24,14 @@ from django import template
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.template.context import Context
 from django.template.loader_tags import BlockNode
-from django.test.signals import setting_changed
 from django.utils.safestring import SafeString, mark_safe
 
-from quartiere.core.lru import BoundedLRU
+from quartiere.core.lru import BoundedLRU, rendered_lru
 
 register = template.Library()
 
 MAX_ENTRIES = 1024
-_memo: BoundedLRU[tuple[Any, ...], SafeString] = BoundedLRU(MAX_ENTRIES)
+_memo: BoundedLRU[tuple[Any, ...], SafeString] = rendered_lru(MAX_ENTRIES)
 
 
 def memo_clear() -> None:
@@ -84,28 +83,6 @@ def _hashable(value: Any) -> Any:
     if isinstance(value, (set, frozenset, list, tuple)):
         return tuple(sorted(str(v) for v in value))
     return value if value is None or isinstance(value, (str, int, bool)) else str(value)
-
-
-# The settings that rendered fragments depend on (also the page shells', core/shell.py).
-RENDERING_SETTINGS = frozenset(
-    {
-        "ROOT_URLCONF",
-        "LANGUAGES",
-        "LANGUAGE_CODE",
-        "TEMPLATES",
-        "INSTALLED_APPS",
-        "STATIC_URL",
-        "STORAGES",
-    }
-)
-
-
-def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting in RENDERING_SETTINGS:
-        memo_clear()
-
-
-setting_changed.connect(_on_setting_changed, dispatch_uid="quartiere.memo.setting_changed")
 
 
 @register.tag

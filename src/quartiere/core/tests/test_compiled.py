@@ -152,3 +152,74 @@ def test_insert_writes_the_row_the_orm_would_in_one_statement(operator) -> None:
     assert event.actor == operator
     assert event.changes == changes
     assert event.lab_id is None  # a column not given takes NULL
+
+
+def _labs_starting(*, ids=None, starts_after=None, ends_before=None):
+    qs = Lab.objects.all()
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    if starts_after is not None:
+        qs = qs.filter(starts_on__gt=starts_after)
+    if ends_before is not None:
+        qs = qs.filter(ends_on__lt=ends_before)
+    return qs.order_by("name", "pk").values_list("pk", "name", "starts_on")
+
+
+def test_rows_answers_as_the_orm_with_dates(labs) -> None:
+    import datetime as dt
+
+    a, b, c = labs
+    Lab.objects.filter(pk=a.pk).update(starts_on=dt.date(2024, 1, 1), ends_on=dt.date(2025, 12, 31))
+    Lab.objects.filter(pk=b.pk).update(starts_on=dt.date(2025, 6, 1), ends_on=dt.date(2027, 5, 31))
+    Lab.objects.filter(pk=c.pk).update(starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2027, 12, 31))
+    cases = [
+        {"starts_after": dt.date(2025, 1, 1)},
+        {"starts_after": dt.date(2025, 1, 1), "ends_before": dt.date(2027, 6, 30)},
+        {"ids": [a.pk, c.pk], "ends_before": dt.date(2028, 1, 1)},
+        {"starts_after": dt.date(2030, 1, 1)},
+    ]
+    for values in cases:
+        rows = compiled.rows("test.dates", _labs_starting, **values)
+        assert rows == list(_labs_starting(**values)), values
+    assert [r[0] for r in compiled.rows("test.dates", _labs_starting, **cases[1])] == [b.pk]
+
+
+def test_paged_rows_count_and_pages_as_the_orm(labs) -> None:
+    from django.core.paginator import Paginator
+
+    more = [LabFactory(name=f"Lab {c}") for c in "DEFGH"]
+    ids = [lab.pk for lab in [*labs, *more]]
+    for values in ({"ids": ids}, {"ids": ids[:4]}, {"ids": None, "name": "Lab E"}):
+        paged = compiled.PagedRows("test.paged", _labs, **values)
+        with CaptureQueriesContext(connection) as ctx:
+            count = paged.count()
+        assert count == _labs(**values).count(), values
+        # The count is the ORM's own statement (``qs.count()``), values in their places.
+        with CaptureQueriesContext(connection) as orm:
+            _labs(**values).count()
+        assert ctx.captured_queries[0]["sql"] == orm.captured_queries[0]["sql"]
+        for number in (1, 2, 3):
+            ours = Paginator(paged, 3).get_page(number)
+            theirs = Paginator(_labs(**values), 3).get_page(number)
+            assert list(ours.object_list) == list(theirs.object_list), (values, number)
+            assert ours.paginator.num_pages == theirs.paginator.num_pages
+    assert compiled.PagedRows("test.paged", _labs, ids=ids)[2:2] == []
+    assert compiled.PagedRows("test.paged", _labs, ids=ids)[6:] == list(_labs(ids=ids)[6:])
+
+
+def test_paged_rows_of_an_empty_list_answer_nothing_without_a_query(labs) -> None:
+    paged = compiled.PagedRows("test.paged_empty", _labs, ids=[])
+    with CaptureQueriesContext(connection) as ctx:
+        assert paged.count() == 0
+        assert paged[0:10] == []
+    assert ctx.captured_queries == []
+
+
+def test_paged_rows_of_a_distinct_query_count_through_a_subquery(labs) -> None:
+    def build(*, ids):
+        return Lab.objects.filter(pk__in=ids).distinct().order_by("name").values_list("name")
+
+    ids = [lab.pk for lab in labs]
+    paged = compiled.PagedRows("test.paged_distinct", build, ids=ids)
+    assert paged.count() == build(ids=ids).count() == 3
+    assert paged[0:2] == list(build(ids=ids)[0:2])

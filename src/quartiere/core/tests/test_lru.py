@@ -25,3 +25,19 @@ def test_lru_replaces_a_value_and_clears() -> None:
     assert lru.get("a") == 5
     lru.clear()
     assert len(lru) == 0
+
+
+def test_rendered_maps_are_cleared_together_and_when_a_rendering_setting_changes(settings):
+    from quartiere.core.lru import rendered_clear, rendered_lru
+
+    first, second = rendered_lru(4), rendered_lru(4)
+    first.put("a", "<p>a</p>")
+    second.put("b", "<p>b</p>")
+    rendered_clear()
+    assert len(first) == len(second) == 0
+
+    first.put("a", "<p>a</p>")
+    settings.DEBUG = not settings.DEBUG  # not a rendering setting: kept
+    assert first.get("a") == "<p>a</p>"
+    settings.LANGUAGES = [("it", "Italiano")]
+    assert first.get("a") is None

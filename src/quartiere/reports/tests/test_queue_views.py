@@ -889,3 +889,75 @@ def test_outbox_runs_constant_queries_when_rows_grow(
     add(MANY - FEW)
     with django_assert_num_queries(few):
         client.get(url)
+
+
+# --- Compiled queue reads ---------------------------------------------------------------------
+
+
+def test_queue_page_rows_answer_as_the_orm_list_for_every_filter_and_sort(
+    make_user, operator, lab, other_lab
+):
+    from django.core.paginator import Paginator
+
+    from quartiere.reports import selectors
+
+    today = timezone.localdate()
+    aler = OrganisationFactory(name="ALER")
+    lift, mould = CategoryFactory(lab=lab, name_it="Ascensore"), CategoryFactory(lab=lab)
+    building = BuildingFactory(district=lab.district)
+    for i in range(12):
+        ReportFactory(
+            category=lift if i % 2 else mould,
+            building=building if i % 3 == 0 else None,
+            status=[ReportStatus.SUBMITTED, ReportStatus.FORWARDED, ReportStatus.CLOSED][i % 3],
+            forwarded_to=aler if i % 3 == 1 else None,
+            assigned_to=operator if i % 4 == 0 else None,
+            acknowledge_due_on=today + dt.timedelta(days=i - 6),
+            resolve_due_on=today + dt.timedelta(days=i - 4),
+        )
+    ReportFactory(category=CategoryFactory(lab=other_lab))
+    housing = _housing_user(make_user, lab, aler)
+    cases = [
+        {},
+        {"statuses": ["submitted", "forwarded"]},
+        {"statuses": ["closed"], "sort": "due"},
+        {"category_id": lift.pk, "building_id": building.pk},
+        {"assigned_to": operator, "sort": "-due"},
+        {"assigned_to": operator.pk},
+        {"unassigned": True, "sort": "category"},
+        {"overdue": True},
+        {"overdue": False, "sort": "status"},
+        {"statuses": ["submitted"], "q": "SG-"},
+    ]
+    for filters in cases:
+        ours = selectors.report_queue_page_rows(user=operator, lab_id=lab.pk, **filters)
+        orm = selectors.report_list(user=operator, lab_id=lab.pk, **filters).values_list(
+            *selectors.QUEUE_ROW_FIELDS
+        )
+        for number in (1, 2):
+            mine, theirs = Paginator(ours, 5).get_page(number), Paginator(orm, 5).get_page(number)
+            assert list(mine.object_list) == list(theirs.object_list), (filters, number)
+            assert mine.paginator.count == theirs.paginator.count, filters
+    # A housing organisation's queue: only what was forwarded to it.
+    ours = selectors.report_queue_page_rows(user=housing, organisation_ids=[aler.pk])
+    orm = selectors.report_org_queue_list(user=housing, organisation_ids=[aler.pk])
+    assert [r[0] for r in ours[0:50]] == list(orm.values_list("id", flat=True))
+    assert ours.count() == 4
+
+
+def test_report_queue_filter_bar_follows_new_choices_and_keeps_errors(login, operator, lab):
+    CategoryFactory(lab=lab, name_it="Ascensore")
+    client = login(operator)
+    first = client.get(reverse(QUEUE)).content.decode()
+    CategoryFactory(lab=lab, name_it="Muffa")
+    second = client.get(reverse(QUEUE)).content.decode()
+    assert "Ascensore" in first
+    assert "Muffa" not in first
+    assert "Muffa" in second  # a new category shows at once
+
+    for _ in range(2):  # rendered, then from the filter bars kept
+        page = client.get(reverse(QUEUE), {"building": "not-a-number"})
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert 'id="id_building_error"' in html
+        assert 'class="alert alert-danger"' in html

@@ -21,8 +21,9 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -32,6 +33,8 @@ from django.views.decorators.http import require_POST
 from quartiere.accounts import selectors as accounts_selectors
 from quartiere.core.exceptions import ApplicationError
 from quartiere.core.exports import FORMATS, export_response
+from quartiere.core.formats import short_date
+from quartiere.core.lru import rendered_lru
 from quartiere.core.views import apply_service_errors, paginate, scoped_or_404, staff_view
 from quartiere.reports import forms, permissions, selectors, services, workflow
 from quartiere.reports.enums import OPEN_STATUSES, ReportChannel, ReportStatus
@@ -105,13 +108,19 @@ COLUMNS = [
 @dataclass
 class QueueState:
     mode: str
-    form: forms.ReportQueueFilterForm
-    reports: QuerySet[Report]
+    cleaned: dict[str, Any]  # the filters' valid values (invalid ones are left out)
+    filters_html: SafeString  # the filter bar (empty unless asked for)
     data: QueryDict
     filters: dict[str, Any]
     lab_id: int | None
     organisation_ids: frozenset[int]
     staff: list[tuple[int, str]]
+
+
+# Filter bars by language, queue, choices and query: the bar (with its errors) and the valid
+# values are the same for the same key, and building and rendering the form cost more than
+# the queue's SQL.
+_filter_bars = rendered_lru(256)
 
 
 def _filter_kwargs(request: HttpRequest, cleaned: Mapping[str, Any]) -> dict[str, Any]:
@@ -135,7 +144,21 @@ def _filter_kwargs(request: HttpRequest, cleaned: Mapping[str, Any]) -> dict[str
     return kwargs
 
 
-def _queue_state(request: HttpRequest, *, mode: str) -> QueueState:
+def _filters_html(form: forms.ReportQueueFilterForm, data: QueryDict, *, mode: str) -> SafeString:
+    all_statuses = data.copy()
+    all_statuses.setlist("status", ReportStatus.values)
+    return mark_safe(  # noqa: S308 - rendered by the template engine
+        render_to_string(
+            "reports/_queue_filters.html",
+            {
+                "form": form,
+                "queue_url": reverse("reports:queue" if mode == LAB else "reports:org_queue"),
+            },
+        )
+    )
+
+
+def _queue_state(request: HttpRequest, *, mode: str, with_html: bool = False) -> QueueState:
     user = request.user
     lab_id = _current_lab_id(request)
     org_ids = accounts_selectors.user_organisation_ids(user) if mode == ORG else frozenset()
@@ -156,19 +179,32 @@ def _queue_state(request: HttpRequest, *, mode: str) -> QueueState:
     data.pop("page", None)
     if not data.getlist("status"):
         data.setlist("status", forms.DEFAULT_STATUSES)
-    form = forms.ReportQueueFilterForm(
-        data, categories=categories, buildings=buildings, staff=staff
+    key = (
+        translation.get_language(),
+        mode,
+        tuple(categories),
+        tuple(buildings),
+        tuple(staff),
+        tuple((name, tuple(values)) for name, values in sorted(data.lists())),
     )
-    form.is_valid()  # invalid filters are shown as errors and ignored
-    filters = _filter_kwargs(request, form.cleaned_data)
-    if mode == ORG:
-        qs = selectors.report_org_queue_list(user=user, organisation_ids=org_ids, **filters)
-    else:
-        qs = selectors.report_list(user=user, lab_id=queue_lab_id, **filters)
+    found = _filter_bars.get(key)
+    if found is None or (with_html and not found[1]):
+        form = forms.ReportQueueFilterForm(
+            data, categories=categories, buildings=buildings, staff=staff
+        )
+        form.is_valid()  # invalid filters are shown as errors and ignored
+        html = _filters_html(form, data, mode=mode) if with_html else SafeString("")
+        found = (
+            {**form.cleaned_data, "status": tuple(form.cleaned_data.get("status") or ())},
+            html,
+        )
+        _filter_bars.put(key, found)
+    cleaned, filters_html = found
+    filters = _filter_kwargs(request, cleaned)
     return QueueState(
         mode=mode,
-        form=form,
-        reports=qs.select_related("lab"),
+        cleaned=cleaned,
+        filters_html=filters_html if with_html else SafeString(""),
         data=data,
         filters=filters,
         lab_id=queue_lab_id,
@@ -178,6 +214,10 @@ def _queue_state(request: HttpRequest, *, mode: str) -> QueueState:
 
 
 def _sort_headers(data: QueryDict, current: str) -> list[dict[str, Any]]:
+    unsorted = data.copy()
+    unsorted.pop("sort", None)
+    base = unsorted.urlencode()
+    base = f"?{base}&sort=" if base else "?sort="
     headers = []
     for key, label in COLUMNS:
         header: dict[str, Any] = {"key": key, "label": label, "url": None, "aria_sort": None}
@@ -188,11 +228,36 @@ def _sort_headers(data: QueryDict, current: str) -> list[dict[str, Any]]:
                 following = second if (current == first and second) else first
             else:
                 following = first
-            query = data.copy()
-            query["sort"] = following
-            header["url"] = "?" + query.urlencode()
+            header["url"] = base + following
         headers.append(header)
     return headers
+
+
+_SORT_ARROWS = {
+    "ascending": ' <span aria-hidden="true">▲</span>',
+    "descending": ' <span aria-hidden="true">▼</span>',
+}
+
+
+def _head_html(headers: list[dict[str, Any]], *, can_bulk: bool, show_lab: bool) -> SafeString:
+    """The table's header row, written in Python as its rows are (every value is escaped)."""
+    cells = []
+    if can_bulk:
+        select = html_escape(_("Select"))
+        cells.append(f'<th scope="col"><span class="visually-hidden">{select}</span></th>')
+    for h in headers:
+        label = html_escape(str(h["label"]))
+        sort = h["aria_sort"]
+        attribute = f' aria-sort="{sort}"' if sort else ""
+        if h["url"]:
+            label = (
+                f'<a href="{html_escape(h["url"])}" data-testid="sort-{h["key"]}">'
+                f"{label}{_SORT_ARROWS.get(sort, '')}</a>"
+            )
+        cells.append(f'<th scope="col"{attribute}>{label}</th>')
+    if show_lab:
+        cells.append(f'<th scope="col">{html_escape(_("Lab"))}</th>')
+    return mark_safe("<tr>" + "".join(cells) + "</tr>")  # noqa: S308 - every value is escaped
 
 
 # A status's badge colour (the label is always written; the colour only repeats it).
@@ -207,10 +272,6 @@ STATUS_BADGES = {
 URL_PK = 2_147_483_647  # a placeholder id, replaced by each row's id in the reversed URL
 
 
-def _short_date(value: dt.date | None) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else ""
-
-
 def _queue_rows(rows: list[dict[str, Any]], *, with_lab: bool) -> list[dict[str, Any]]:
     """Turn a page of plain report rows into what the table shows: labels, dates and URLs are
     worked out here once, so the template writes each cell without lookups, tags or queries."""
@@ -220,12 +281,14 @@ def _queue_rows(rows: list[dict[str, Any]], *, with_lab: bool) -> list[dict[str,
     channels = {value: str(label) for value, label in ReportChannel.choices}
     detail_url = reverse("reports:detail", args=[URL_PK])
     unassigned = _("Unassigned")
+    select_label, acknowledge_by = _("Select %(code)s"), _("acknowledge by %(date)s")
     today = timezone.localdate()
+    tz = timezone.get_current_timezone()
     dates: dict[dt.date | None, str] = {}
 
     def short(day: dt.date | None) -> str:  # a page repeats the same few dates
         if day not in dates:
-            dates[day] = _short_date(day)
+            dates[day] = short_date(day)
         return dates[day]
 
     out = []
@@ -245,22 +308,20 @@ def _queue_rows(rows: list[dict[str, Any]], *, with_lab: bool) -> list[dict[str,
                 "pk": pk,
                 "code": r["tracking_code"],
                 "url": detail_url.replace(str(URL_PK), str(pk)),
-                "select_label": _("Select %(code)s") % {"code": r["tracking_code"]},
+                "select_label": select_label % {"code": r["tracking_code"]},
                 "category": (name_en if english else name_it) or "",
                 "place": place,
                 "status": status,
                 "status_label": statuses.get(status, status),
                 "badge": STATUS_BADGES.get(status, "bg-primary"),
                 "due": short(resolve_due),
-                "acknowledge_by": _("acknowledge by %(date)s") % {"date": short(ack_due)}
-                if waiting_ack
-                else "",
+                "acknowledge_by": acknowledge_by % {"date": short(ack_due)} if waiting_ack else "",
                 "overdue": is_open and ((waiting_ack and ack_due < today) or resolve_due < today),
                 "assignee": _full_name(first, last, username)
                 if username is not None
                 else unassigned,
                 "channel": channels.get(r["channel"], r["channel"]),
-                "submitted": short(timezone.localtime(r["submitted_at"]).date()),
+                "submitted": short(r["submitted_at"].astimezone(tz).date()),
                 "lab": label[8] if with_lab else "",
             }
         )
@@ -305,25 +366,33 @@ def _rows_html(rows: list[dict[str, Any]], *, can_bulk: bool, show_lab: bool) ->
 
 
 def _render_queue(request: HttpRequest, *, mode: str) -> HttpResponse:
-    state = _queue_state(request, mode=mode)
-    page = paginate(request, selectors.report_queue_values(state.reports))
+    state = _queue_state(request, mode=mode, with_html=True)
+    page = paginate(
+        request,
+        selectors.report_queue_page_rows(
+            user=request.user,
+            lab_id=state.lab_id,
+            organisation_ids=state.organisation_ids if mode == ORG else None,
+            **state.filters,
+        ),
+    )
     user = request.user
     scope = accounts_selectors.user_scope(user)
     show_lab = state.lab_id is None and len(scope.lab_ids) > 1
-    page.object_list = _queue_rows(list(page.object_list), with_lab=show_lab)
+    rows = [dict(zip(selectors.QUEUE_ROW_FIELDS, row, strict=True)) for row in page.object_list]
+    page.object_list = _queue_rows(rows, with_lab=show_lab)
     can_bulk = user.has_perm("reports.process_report") or user.has_perm("reports.assign_report")
-    all_statuses = state.data.copy()
-    all_statuses.setlist("status", ReportStatus.values)
+    headers = _sort_headers(state.data, state.filters["sort"])
     return render(
         request,
         "reports/queue.html",
         {
             "mode": mode,
-            "form": state.form,
+            "filters_html": state.filters_html,
             "page": page,
             "query": state.data.urlencode(),
-            "all_statuses_query": all_statuses.urlencode(),
-            "headers": _sort_headers(state.data, state.filters["sort"]),
+            "headers": headers,
+            "head_html": _head_html(headers, can_bulk=can_bulk, show_lab=show_lab),
             "show_lab": show_lab,
             "can_bulk": can_bulk,
             "rows_html": _rows_html(page.object_list, can_bulk=can_bulk, show_lab=show_lab),
@@ -333,7 +402,6 @@ def _render_queue(request: HttpRequest, *, mode: str) -> HttpResponse:
             "export_url": reverse(
                 "reports:queue_export" if mode == LAB else "reports:org_queue_export"
             ),
-            "queue_url": reverse("reports:queue" if mode == LAB else "reports:org_queue"),
         },
     )
 
@@ -356,7 +424,7 @@ def report_org_queue(request: HttpRequest) -> HttpResponse:
 
 def _audit_filters(state: QueueState) -> dict[str, Any]:
     """The filters of an export, for the audit trail: ids and codes, never free text."""
-    cleaned = state.form.cleaned_data
+    cleaned = state.cleaned
     text = (cleaned.get("q") or "").strip()
     return {
         "status": list(state.filters["statuses"]),
@@ -369,8 +437,20 @@ def _audit_filters(state: QueueState) -> dict[str, Any]:
     }
 
 
+def _reports(request: HttpRequest, state: QueueState) -> QuerySet[Report]:
+    """The queue's filtered reports, as models (for the export)."""
+    if state.mode == ORG:
+        qs = selectors.report_org_queue_list(
+            user=request.user, organisation_ids=state.organisation_ids, **state.filters
+        )
+    else:
+        qs = selectors.report_list(user=request.user, lab_id=state.lab_id, **state.filters)
+    return qs.select_related("lab")
+
+
 def _export(request: HttpRequest, *, mode: str) -> HttpResponse | StreamingHttpResponse:
     state = _queue_state(request, mode=mode)
+    reports = _reports(request, state)
     fmt = request.GET.get("format", "csv")
     if fmt not in FORMATS:
         fmt = "csv"
@@ -381,7 +461,7 @@ def _export(request: HttpRequest, *, mode: str) -> HttpResponse | StreamingHttpR
         fmt=fmt,
         queue=mode,
         filters=_audit_filters(state),
-        rows=state.reports.count(),
+        rows=reports.count(),
         with_resident=with_resident,
     )
     header = selectors.REPORT_EXPORT_HEADER + (("resident",) if with_resident else ())
@@ -389,7 +469,7 @@ def _export(request: HttpRequest, *, mode: str) -> HttpResponse | StreamingHttpR
         filename=f"segnalazioni-{timezone.localdate():%Y%m%d}",
         fmt=fmt,
         header=header,
-        rows=selectors.report_export_rows(qs=state.reports, with_resident=with_resident),
+        rows=selectors.report_export_rows(qs=reports, with_resident=with_resident),
     )
 
 
