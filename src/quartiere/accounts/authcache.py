@@ -32,7 +32,7 @@ T = TypeVar("T")
 
 # A new prefix whenever a cached part changes shape (the scope gained organisation_ids), so
 # that no process reads an entry written by an older release.
-_PREFIX = "qauth2"
+_PREFIX = "qauth3"
 _GLOBAL = f"{_PREFIX}:v:all"
 # A version key outlives every entry built under it (entries expire after AUTH_CACHE_SECONDS).
 _VERSION_TIMEOUT = 30 * 24 * 3600
@@ -55,7 +55,7 @@ def _entry_key(user_id: Any, part: str) -> str:
 
 
 # The parts read on a typical request, fetched together with the versions in one round trip.
-PARTS = ("user", "perms", "scope", "has_device")
+PARTS = ("user", "perms", "scope", "has_device", "lab")
 # Inside a request, what was fetched is kept for the rest of it (one cache round trip for the
 # user's context per request); outside requests (commands, the worker) nothing is kept.
 _local = threading.local()
@@ -85,11 +85,12 @@ def _snapshot(user_id: Any) -> tuple[Any, Any, dict[str, Any]]:
     return snap
 
 
-def cached(user_id: Any, part: str, build: Callable[[], T]) -> T:
+def cached(user_id: Any, part: str, build: Callable[[], T], *, of: Any = None) -> T:
     """Return ``build()`` for this user, from the cache when its versions have not moved.
 
     An entry holds the versions it was built under, so one ``get_many`` of the versions and
-    the entries answers every part of the request.
+    the entries answers every part of the request. ``of`` names what the value is of when a
+    part can hold one of several (the lab being worked in): an entry of another is rebuilt.
     """
     if not enabled() or user_id is None:
         return build()
@@ -97,10 +98,10 @@ def cached(user_id: Any, part: str, build: Callable[[], T]) -> T:
     entry = entries.get(part)
     if entry is None and part not in PARTS:
         entry = cache.get(_entry_key(user_id, part))
-    if entry is not None and entry[0] == user_v and entry[1] == global_v:
+    if entry is not None and entry[0] == user_v and entry[1] == global_v and entry[3] == of:
         return entry[2]  # type: ignore[no-any-return]
     value = build()
-    entry = (user_v, global_v, value)
+    entry = (user_v, global_v, value, of)
     cache.set(_entry_key(user_id, part), entry, _seconds())
     entries[part] = entry
     return value

@@ -34,8 +34,13 @@ def _current_lab(request: HttpRequest) -> Lab | None:
         if scope.all_labs:
             return None  # region-wide roles work on every lab until they pick one
         wanted = min(scope.lab_ids)
-    return authcache.cached_shared(
-        f"lab:{wanted}", lambda: Lab.objects.select_related("district").filter(pk=wanted).first()
+    # A part of the user's cached context (read with the rest in one round trip), rebuilt
+    # when the user switches lab; a lab or district edit bumps the shared version.
+    return authcache.cached(
+        request.user.pk,
+        "lab",
+        lambda: Lab.objects.select_related("district").filter(pk=wanted).first(),
+        of=wanted,
     )
 
 

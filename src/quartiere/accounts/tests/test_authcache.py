@@ -92,6 +92,18 @@ def test_lab_renamed_shows_new_name_in_header_on_next_request(operator, login, l
     assert "Laboratorio Rinominato" in client.get(PAGE).content.decode()
 
 
+def test_switched_lab_is_read_afresh_then_from_cache(make_user, login, lab, other_lab):
+    user = make_user(Role.LAB_OPERATOR, lab, other_lab)
+    client = login(user)
+    assert client.get(PAGE).context["current_lab"] == lab
+    client.post(reverse("accounts:lab_switch"), {"lab": other_lab.pk})
+    assert client.get(PAGE).context["current_lab"] == other_lab
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(PAGE).context["current_lab"] == other_lab
+    # The lab switch's own list of labs is read; the current lab (with its district) is not.
+    assert not [q for q in ctx.captured_queries if '"territory_district"' in q["sql"]]
+
+
 def test_device_paired_elsewhere_asks_for_code_on_next_request(operator, login):
     client = login(operator)
     assert client.get(PAGE).status_code == 200
