@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,8 +25,10 @@ from quartiere.backoffice.imports import run_import
 from quartiere.core import selectors as core_selectors
 from quartiere.core.exceptions import ApplicationError, NoCurrentLabError
 from quartiere.core.exports import FORMATS, export_response
+from quartiere.core.formats import short_date
 from quartiere.core.importing import FileFormatError
 from quartiere.core.links import pk_url
+from quartiere.core.lru import rendered_lru
 from quartiere.core.views import apply_service_errors, paginate, scoped_or_404, staff_view
 from quartiere.people import selectors as people_selectors
 from quartiere.people import services as people_services
@@ -90,29 +94,48 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- Residents ----------------------------------------------------------------------------
 
 
+# The residents list's search bar by language and query: the bar (with its errors) and the
+# valid values are the same for the same key, and building and rendering the form cost more
+# than a search by codice fiscale.
+_search_bars = rendered_lru(256)
+
+
+def _resident_search(request: HttpRequest) -> tuple[dict[str, Any], SafeString]:
+    """The valid filters of the residents list and its search bar."""
+    data = request.GET.copy()
+    data.pop("page", None)
+    key = (get_language(), tuple((k, tuple(v)) for k, v in sorted(data.lists())))
+    found = _search_bars.get(key)
+    if found is None:
+        form = forms.ResidentSearchForm(data or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        html = render_to_string(
+            "backoffice/_resident_filters.html",
+            {"form": form, "searched": any(filters.values()) if filters else False},
+        )
+        found = ({k: v for k, v in filters.items() if v}, mark_safe(html))  # noqa: S308
+        _search_bars.put(key, found)
+    return found
+
+
 @staff_view("people.view_resident")
 def resident_list(request: HttpRequest) -> HttpResponse:
-    form = forms.ResidentSearchForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters, filters_html = _resident_search(request)
     lab = request.lab  # type: ignore[attr-defined]
-    qs = people_selectors.resident_list(
-        user=request.user,
-        lab_id=lab.pk if lab else None,
-        with_address=False,
-        **{k: v for k, v in filters.items() if v},
+    rows = people_selectors.resident_page_rows(
+        user=request.user, lab_id=lab.pk if lab else None, **filters
     )
-    page = paginate(request, qs)
+    page = paginate(request, rows)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "backoffice/resident_list.html",
         {
-            "form": form,
+            "filters_html": filters_html,
             "page": page,
-            "rows": _resident_rows(people_selectors.resident_rows(cast(Any, page.object_list))),
+            "rows": _resident_rows(people_selectors.resident_rows_of(list(page.object_list))),
             "query": query.urlencode(),
-            "searched": any(filters.values()) if filters else False,
         },
     )
 
@@ -127,7 +150,7 @@ def _resident_rows(residents: list[people_selectors.ResidentRow]) -> list[dict[s
             "url": resident_url(r.id),
             "name": f"{r.last_name} {r.first_name}",
             "codice_fiscale": r.codice_fiscale,
-            "born": date_format(r.birth_date, "SHORT_DATE_FORMAT") if r.birth_date else "",
+            "born": short_date(r.birth_date),
             "address": f"{r.street} {r.number}, " + place % {"stair": r.stair, "floor": r.floor}
             if r.street
             else "",

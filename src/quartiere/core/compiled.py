@@ -10,6 +10,7 @@ exactly the ORM's; only its compilation is kept.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, NamedTuple
 
@@ -24,6 +25,8 @@ class Statement(NamedTuple):
     params: tuple[Any, ...]  # the constants, with a mark where a value goes
     slots: tuple[tuple[int, str], ...]  # (position in params, name of the value)
     converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # as the ORM applies them
+    # (position, name, the pattern around the mark, the mark): a text inside a LIKE pattern
+    patterns: tuple[tuple[int, str, str, str], ...] = ()
 
 
 def _adapt(value: Any) -> Any:
@@ -71,14 +74,25 @@ def _compile(query: Query, marks: Mapping[str, Any]) -> Statement:
         for i, p in enumerate(params)
         if _hashable(p) and not isinstance(p, bool) and p in by_mark
     )
-    if {name for _i, name in slots} != set(marks):  # pragma: no cover - a bug
+    # A text lookup by pattern (startswith, contains...) sends the text escaped inside a
+    # pattern ("text%"): the mark is found inside the parameter.
+    texts = {mark: name for name, mark in marks.items() if isinstance(mark, str)}
+    patterns = tuple(
+        (i, texts[mark], p, mark)
+        for i, p in enumerate(params)
+        if isinstance(p, str) and p not in by_mark
+        for mark in _MARK_IN_TEXT.findall(p)
+        if mark in texts
+    )
+    found = {name for _i, name in slots} | {name for _i, name, _p, _m in patterns}
+    if found != set(marks):  # pragma: no cover - a bug
         raise RuntimeError(f"a value is not a parameter of {sql}")
     fields = [col[0] for col in compiler.select[0 : compiler.col_count]]
     converters = tuple(
         (pos, tuple(convs), expression)
         for pos, (convs, expression) in compiler.get_converters(fields).items()
     )
-    return Statement(sql, tuple(params), slots, converters)
+    return Statement(sql, tuple(params), slots, converters, patterns)
 
 
 def run(statement: Statement, values: Mapping[str, Any], *, suffix: str = "") -> list[Any]:
@@ -86,6 +100,8 @@ def run(statement: Statement, values: Mapping[str, Any], *, suffix: str = "") ->
     params = list(statement.params)
     for i, name in statement.slots:
         params[i] = _adapt(values[name])
+    for i, name, pattern, mark in statement.patterns:
+        params[i] = pattern.replace(mark, connection.ops.prep_for_like_query(values[name]))
     with connection.cursor() as cursor:
         cursor.execute(statement.sql + suffix, params)
         rows = cursor.fetchall()
@@ -109,6 +125,14 @@ _DATETIME_MARK = dt.datetime(1901, 1, 1, tzinfo=dt.UTC)  # no report, session or
 _DATE_MARK = dt.date(1901, 1, 1)
 
 
+def _text_mark(number: int) -> str:
+    """A text no value holds by chance, which a LIKE pattern's escaping leaves as it is."""
+    return f"\x00m{-number}\x00"
+
+
+_MARK_IN_TEXT = re.compile("\x00m[0-9]+\x00")
+
+
 def _marked(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict, tuple]:
     """What to build the queryset with (a mark for each id, list of ids and text), the marks
     and the values of each parameter slot, and the *shape*: what changes the SQL itself (how
@@ -122,7 +146,8 @@ def _marked(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], 
         if isinstance(value, list | tuple | set | frozenset):
             items = sorted(set(value))
             if all(isinstance(i, str) for i in items):  # a list of codes, say
-                build[name] = [f"\x00{name}.{i}" for i in range(len(items))]
+                build[name] = [_text_mark(following - i) for i in range(len(items))]
+                following -= len(items)
                 kind = "texts"
             elif all(isinstance(i, int) and not isinstance(i, bool) for i in items):
                 build[name] = list(range(following, following - len(items), -1))
@@ -154,7 +179,8 @@ def _marked(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], 
             slots[name] = value
             shape.append((name, "id"))
         elif isinstance(value, str) and value:
-            build[name] = marks[name] = f"\x00{name}"
+            build[name] = marks[name] = _text_mark(following)
+            following -= 1
             slots[name] = value
             shape.append((name, "text"))
         else:  # None, booleans, empty text: they change the SQL, not its parameters
@@ -167,10 +193,10 @@ def rows(key: Hashable, build: Callable[..., QuerySet[Any]], **values: Any) -> l
     """The rows of ``build(**values)`` (a ``values_list`` queryset), compiled once per ``key``,
     database and shape of the values, then sent with each call's values.
 
-    ``values`` are ids, lists of ids or of texts, texts, aware datetimes, dates, or None/booleans
-    (which change the SQL and are part of the shape). Constants that Django writes into the
-    SQL itself (a slice's LIMIT) belong in ``key``. An empty list answers no rows, as the ORM
-    does.
+    ``values`` are ids, lists of ids or of texts, texts (also inside a pattern: startswith,
+    contains...), aware datetimes, dates, or None/booleans (which change the SQL and are part
+    of the shape). Constants that Django writes into the SQL itself (a slice's LIMIT) belong
+    in ``key``. An empty list answers no rows, as the ORM does.
     """
     build_with, marks, slots, shape = _marked(values)
     cache_key = (connection.vendor, key, shape)

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from quartiere.accounts.selectors import user_scope
-from quartiere.core import audit
+from quartiere.core import audit, compiled
 from quartiere.core.models import AccessOutcome
 from quartiere.people import codice_fiscale
 from quartiere.people.models import (
@@ -51,17 +51,27 @@ def resident_search_filter(q: str) -> Q:
     Text with a digit can only be a codice fiscale; a single word of six letters or more may be
     a surname or the start of a code (RSSMRA...), so both are searched (each on its index).
     """
+    return _search_q(*_search_terms(q))
+
+
+def _search_terms(q: str) -> tuple[str | None, str | None]:
+    """(the name key, the codice fiscale prefix) one search box looks for (None: not that)."""
     text = q.strip()
     compact = codice_fiscale.normalise(text)
     if any(c.isdigit() for c in compact):
-        return Q(codice_fiscale__startswith=compact)
+        return None, compact
     key = search_key(text)
     if not key:
-        return Q()
-    condition = Q(name_key__startswith=key) | Q(name_key_reversed__startswith=key)
-    if " " not in text and CF_PREFIX.match(compact):
-        condition |= Q(codice_fiscale__startswith=compact)
-    return condition
+        return None, None
+    return key, compact if " " not in text and CF_PREFIX.match(compact) else None
+
+
+def _search_q(name_key: str | None, cf_prefix: str | None) -> Q:
+    by_code = Q(codice_fiscale__startswith=cf_prefix) if cf_prefix else None
+    if not name_key:
+        return by_code or Q()
+    condition = Q(name_key__startswith=name_key) | Q(name_key_reversed__startswith=name_key)
+    return condition | by_code if by_code else condition
 
 
 def resident_list(
@@ -81,17 +91,48 @@ def resident_list(
     ``with_address`` loads each resident's household and current unit (for the pages).
     """
     labs = _lab_filter(user)
+    name_key, cf_prefix = _search_terms(q) if q else (None, None)
+    qs = _resident_qs(
+        lab_ids=labs,
+        lab_id=lab_id or None,
+        name_key=name_key,
+        cf_prefix=cf_prefix,
+        address=address.strip(),
+        building_id=building_id or None,
+        gender=gender,
+        language=language,
+        has_household={"yes": True, "no": False}.get(has_household),
+    )
+    if with_address:
+        qs = qs.select_related("household").prefetch_related(current_tenancies())
+    return qs.order_by("last_name", "first_name", "id")
+
+
+def _resident_qs(
+    *,
+    lab_ids: Any,
+    lab_id: int | None,
+    name_key: str | None,
+    cf_prefix: str | None,
+    address: str,
+    building_id: int | None,
+    gender: str,
+    language: str,
+    has_household: bool | None,
+) -> QuerySet[Resident]:
+    """The residents of ``lab_ids`` (None: every lab) with a list's filters, every value a plain
+    one, so that the statement can be compiled once (core/compiled.py)."""
     qs = Resident.objects.all()
-    if labs is not None:
-        qs = qs.filter(lab_id__in=labs)
+    if lab_ids is not None:
+        qs = qs.filter(lab_id__in=lab_ids)
     if lab_id:
         qs = qs.filter(lab_id=lab_id)
-    if q:
-        qs = qs.filter(resident_search_filter(q))
+    if name_key or cf_prefix:
+        qs = qs.filter(_search_q(name_key, cf_prefix))
     if address:
         qs = qs.filter(
             household__tenancies__ends_on__isnull=True,
-            household__tenancies__unit__building__street__icontains=address.strip(),
+            household__tenancies__unit__building__street__icontains=address,
         )
     if building_id:
         qs = qs.filter(
@@ -102,13 +143,61 @@ def resident_list(
         qs = qs.filter(gender=gender)
     if language:
         qs = qs.filter(preferred_language=language)
-    if has_household == "yes":
+    if has_household is True:
         qs = qs.filter(household__isnull=False)
-    elif has_household == "no":
+    elif has_household is False:
         qs = qs.filter(household__isnull=True)
-    if with_address:
-        qs = qs.select_related("household").prefetch_related(current_tenancies())
-    return qs.order_by("last_name", "first_name", "id")
+    return qs
+
+
+# What a list row reads of a resident (``ResidentRow`` without the address).
+ROW_FIELDS = (
+    "id",
+    "last_name",
+    "first_name",
+    "codice_fiscale",
+    "birth_date",
+    "household_id",
+    "household__label",
+)
+
+
+def resident_page_rows(
+    *,
+    user: Any,
+    q: str = "",
+    address: str = "",
+    building_id: int | None = None,
+    gender: str = "",
+    language: str = "",
+    has_household: str = "",
+    lab_id: int | None = None,
+) -> compiled.PagedRows:
+    """``resident_list`` as tuples of ``ROW_FIELDS``, for a ``Paginator`` and
+    ``resident_rows_of``: the count and a page each send one statement, compiled once per
+    shape of the filters (core/compiled.py): the ORM took longer to build them than the
+    database to answer a search by codice fiscale."""
+    labs = _lab_filter(user)
+    name_key, cf_prefix = _search_terms(q) if q else (None, None)
+    return compiled.PagedRows(
+        "people.resident_page",
+        _resident_page_qs,
+        lab_ids=sorted(labs) if labs is not None else None,
+        lab_id=lab_id or None,
+        name_key=name_key,
+        cf_prefix=cf_prefix,
+        address=address.strip(),
+        building_id=building_id or None,
+        gender=gender,
+        language=language,
+        has_household={"yes": True, "no": False}.get(has_household),
+    )
+
+
+def _resident_page_qs(**filters: Any) -> QuerySet[Any]:
+    return (
+        _resident_qs(**filters).order_by("last_name", "first_name", "id").values_list(*ROW_FIELDS)
+    )
 
 
 class ResidentRow(NamedTuple):
@@ -132,31 +221,16 @@ def resident_rows(residents: QuerySet[Resident]) -> list[ResidentRow]:
     for the residents and their household's name, one for the current units of those
     households. No model instance is built (a page of 25 residents with households, tenancies,
     units, stairs and buildings made about a hundred)."""
-    found = list(
-        residents.values_list(
-            "id",
-            "last_name",
-            "first_name",
-            "codice_fiscale",
-            "birth_date",
-            "household_id",
-            "household__label",
-        )
-    )
-    household_ids = {row[5] for row in found if row[5] is not None}
+    return resident_rows_of(list(residents.values_list(*ROW_FIELDS)))
+
+
+def resident_rows_of(found: list[tuple[Any, ...]]) -> list[ResidentRow]:
+    """Rows of ``ROW_FIELDS`` (``resident_page_rows``) with each one's current address: one
+    query for the current units of their households (compiled once per page size)."""
+    household_ids = sorted({row[5] for row in found if row[5] is not None})
     places: dict[int, tuple[str, str, str, int | None]] = {}
     if household_ids:
-        tenancies = (
-            Tenancy.objects.filter(household_id__in=household_ids, ends_on__isnull=True)
-            .order_by("household_id", "-starts_on", "-id")
-            .values_list(
-                "household_id",
-                "unit__building__street",
-                "unit__building__number",
-                "unit__entrance__name",
-                "unit__floor",
-            )
-        )
+        tenancies = compiled.rows("people.current_places", _places_qs, household_ids=household_ids)
         for household_id, *place in tenancies:
             places.setdefault(household_id, tuple(place))  # type: ignore[arg-type]
     return [
@@ -172,6 +246,20 @@ def resident_rows(residents: QuerySet[Resident]) -> list[ResidentRow]:
         )
         for pk, last, first, cf, born, household_id, label in found
     ]
+
+
+def _places_qs(*, household_ids: list[int]) -> QuerySet[Any]:
+    return (
+        Tenancy.objects.filter(household_id__in=household_ids, ends_on__isnull=True)
+        .order_by("household_id", "-starts_on", "-id")
+        .values_list(
+            "household_id",
+            "unit__building__street",
+            "unit__building__number",
+            "unit__entrance__name",
+            "unit__floor",
+        )
+    )
 
 
 EXPORT_HEADER = (

@@ -207,8 +207,11 @@ def test_resident_list_searches_by_name_when_query_given(login, operator, lab) -
 
     response = login(operator).get(reverse("backoffice:resident_list"), {"q": "mario ross"})
 
-    assert [r.last_name for r in response.context["page"].object_list] == ["Rossi"]
-    assert response.context["searched"] is True
+    assert [r["name"] for r in response.context["rows"]] == ["Rossi Mario"]
+    clear = f'<a class="btn btn-link mt-3" href="{reverse("backoffice:resident_list")}">'
+    assert clear in response.content.decode()  # the search can be cleared
+    unsearched = login(operator).get(reverse("backoffice:resident_list"))
+    assert clear not in unsearched.content.decode()
 
 
 # --- consents, households, tenancies ------------------------------------------------------

@@ -223,3 +223,38 @@ def test_paged_rows_of_a_distinct_query_count_through_a_subquery(labs) -> None:
     paged = compiled.PagedRows("test.paged_distinct", build, ids=ids)
     assert paged.count() == build(ids=ids).count() == 3
     assert paged[0:2] == list(build(ids=ids)[0:2])
+
+
+def _labs_like(*, prefix=None, part=None, slugs=None):
+    qs = Lab.objects.all()
+    if prefix is not None:
+        qs = qs.filter(name__startswith=prefix)
+    if part is not None:
+        qs = qs.filter(name__icontains=part)
+    if slugs is not None:
+        qs = qs.filter(slug__in=slugs)
+    return qs.order_by("name", "pk").values_list("pk", "name")
+
+
+def test_rows_answer_as_the_orm_with_texts_inside_patterns() -> None:
+    for name in (
+        "Lab 100% Giambellino",
+        "Lab_Odazio",
+        "Lab\\Segneri",
+        "Lab Lorenteggio",
+        "Laboratorio",
+    ):
+        LabFactory(name=name)
+    cases = [
+        {"prefix": "Lab "},
+        {"prefix": "Lab 100%"},
+        {"prefix": "Lab_"},  # "_" is a wildcard unless escaped
+        {"part": "ODAZIO"},
+        {"part": "\\"},
+        {"prefix": "Lab", "part": "%"},
+        {"prefix": "Lab", "slugs": ["none", "other"]},
+    ]
+    for values in cases:
+        rows = compiled.rows("test.like", _labs_like, **values)
+        assert rows == list(_labs_like(**values)), values
+    assert [n for _pk, n in compiled.rows("test.like", _labs_like, prefix="Lab_")] == ["Lab_Odazio"]

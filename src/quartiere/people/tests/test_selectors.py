@@ -344,3 +344,46 @@ def test_resident_rows_of_an_empty_page_send_one_query(operator, django_assert_n
     residents = selectors.resident_list(user=operator, q="zzzz")
     with django_assert_num_queries(1):
         assert selectors.resident_rows(residents) == []
+
+
+def test_resident_page_rows_answer_as_the_list_for_every_search_and_filter(make_user, lab):
+    from django.core.paginator import Paginator
+
+    reader = make_user(Role.LAB_OPERATOR, lab)
+    street = BuildingFactory(district=lab.district, street="Via 100%_Giambellino")
+    other = BuildingFactory(district=lab.district, street="Via Odazio")
+    for i in range(9):
+        household = HouseholdFactory(lab=lab) if i % 3 else None
+        if household is not None:
+            TenancyFactory(
+                household=household, unit=UnitFactory(building=street if i % 2 else other)
+            )
+        ResidentFactory(
+            lab=lab,
+            household=household,
+            last_name=["Rossi", "Rossini", "Bianchi"][i % 3],
+            gender=["F", "M"][i % 2],
+        )
+    ResidentFactory(last_name="Rossi")  # another lab's
+    sample = selectors.resident_list(user=reader).first()
+    cases = [
+        {},
+        {"q": "ross"},
+        {"q": "rossi "},
+        {"q": sample.codice_fiscale[:11]},
+        {"q": sample.codice_fiscale[:6]},
+        {"q": "%_"},
+        {"address": "100%_"},
+        {"address": "odazio", "has_household": "yes"},
+        {"has_household": "no", "gender": "F"},
+        {"building_id": street.pk, "q": "bianchi"},
+    ]
+    for filters in cases:
+        ours = selectors.resident_page_rows(user=reader, lab_id=lab.pk, **filters)
+        theirs = selectors.resident_list(user=reader, lab_id=lab.pk, with_address=False, **filters)
+        for number in (1, 2):
+            mine, orm = Paginator(ours, 4).get_page(number), Paginator(theirs, 4).get_page(number)
+            assert mine.paginator.count == orm.paginator.count, filters
+            rows = selectors.resident_rows_of(list(mine.object_list))
+            assert rows == selectors.resident_rows(orm.object_list), (filters, number)
+    assert selectors.resident_page_rows(user=reader, lab_id=lab.pk, address="100%_").count() == 3
