@@ -46,6 +46,7 @@ from quartiere.activities.forms import PublicFilterForm
 from quartiere.activities.models import Activity, ActivitySession
 from quartiere.core.exceptions import ApplicationError
 from quartiere.core.shell import render_page
+from quartiere.core.templatetags.paging import pagination
 from quartiere.core.views import public
 from quartiere.people.selectors import resident_for_user
 
@@ -336,35 +337,6 @@ def _list_html(rows: list[SessionRow]) -> SafeString:
     )
 
 
-def _pagination_html(page: Page, query: str) -> SafeString:
-    """The list's page links, as ``components/pagination.html`` writes them (without a
-    template include per request)."""
-    if page.paginator.num_pages <= 1:
-        return SafeString("")
-    link = f"?{html_escape(query)}&amp;page=" if query else "?page="
-    previous, following, pages = _("Previous"), _("Next"), _("Pages")
-    position = _("Page %(n)s of %(total)s") % {"n": page.number, "total": page.paginator.num_pages}
-    items = []
-    if page.has_previous():
-        items.append(
-            f'<li class="page-item"><a class="page-link" href="{link}'
-            f'{page.previous_page_number()}">{html_escape(previous)}</a></li>'
-        )
-    items.append(
-        f'<li class="page-item"><span class="page-link" aria-current="page">'
-        f"{html_escape(position)}</span></li>"
-    )
-    if page.has_next():
-        items.append(
-            f'<li class="page-item"><a class="page-link" href="{link}'
-            f'{page.next_page_number()}">{html_escape(following)}</a></li>'
-        )
-    return SafeString(  # every value is escaped
-        f'<nav class="pagination-wrapper" aria-label="{html_escape(pages)}">\n'
-        f'  <ul class="pagination">{"".join(items)}</ul>\n</nav>'
-    )
-
-
 @public
 def calendar_list(request: HttpRequest) -> HttpResponse:
     """The sessions still to come, soonest first, filtered by lab, kind and audience."""
@@ -399,7 +371,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "rows": _list_html(rows),
-        "pagination": _pagination_html(page, query),
+        "pagination": pagination(page, query),
         "lab": lab is not None,
         "lab_name": lab.name if lab else "",
         "lab_ics_url": _url("activities_public:lab_ics", lab.slug) if lab else "",

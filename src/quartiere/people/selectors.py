@@ -90,22 +90,49 @@ def resident_list(
 
     ``with_address`` loads each resident's household and current unit (for the pages).
     """
-    labs = _lab_filter(user)
-    name_key, cf_prefix = _search_terms(q) if q else (None, None)
     qs = _resident_qs(
-        lab_ids=labs,
-        lab_id=lab_id or None,
-        name_key=name_key,
-        cf_prefix=cf_prefix,
-        address=address.strip(),
-        building_id=building_id or None,
-        gender=gender,
-        language=language,
-        has_household={"yes": True, "no": False}.get(has_household),
+        **_plain_filters(
+            user,
+            q=q,
+            address=address,
+            building_id=building_id,
+            gender=gender,
+            language=language,
+            has_household=has_household,
+            lab_id=lab_id,
+        )
     )
     if with_address:
         qs = qs.select_related("household").prefetch_related(current_tenancies())
     return qs.order_by("last_name", "first_name", "id")
+
+
+def _plain_filters(
+    user: Any,
+    *,
+    q: str,
+    address: str,
+    building_id: int | None,
+    gender: str,
+    language: str,
+    has_household: str,
+    lab_id: int | None,
+) -> dict[str, Any]:
+    """A list's filters as ``_resident_qs`` takes them: plain values (lab ids, the search's
+    name key and codice fiscale prefix, None for a filter not set)."""
+    labs = _lab_filter(user)
+    name_key, cf_prefix = _search_terms(q) if q else (None, None)
+    return {
+        "lab_ids": sorted(labs) if labs is not None else None,
+        "lab_id": lab_id or None,
+        "name_key": name_key,
+        "cf_prefix": cf_prefix,
+        "address": address.strip(),
+        "building_id": building_id or None,
+        "gender": gender,
+        "language": language,
+        "has_household": {"yes": True, "no": False}.get(has_household),
+    }
 
 
 def _resident_qs(
@@ -177,21 +204,17 @@ def resident_page_rows(
     ``resident_rows_of``: the count and a page each send one statement, compiled once per
     shape of the filters (core/compiled.py): the ORM took longer to build them than the
     database to answer a search by codice fiscale."""
-    labs = _lab_filter(user)
-    name_key, cf_prefix = _search_terms(q) if q else (None, None)
-    return compiled.PagedRows(
-        "people.resident_page",
-        _resident_page_qs,
-        lab_ids=sorted(labs) if labs is not None else None,
-        lab_id=lab_id or None,
-        name_key=name_key,
-        cf_prefix=cf_prefix,
-        address=address.strip(),
-        building_id=building_id or None,
+    filters = _plain_filters(
+        user,
+        q=q,
+        address=address,
+        building_id=building_id,
         gender=gender,
         language=language,
-        has_household={"yes": True, "no": False}.get(has_household),
+        has_household=has_household,
+        lab_id=lab_id,
     )
+    return compiled.PagedRows("people.resident_page", _resident_page_qs, **filters)
 
 
 def _resident_page_qs(**filters: Any) -> QuerySet[Any]:

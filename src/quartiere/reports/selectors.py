@@ -114,17 +114,17 @@ def report_list(
     if scope is None:
         return Report.objects.none()
     qs = _filtered(
-        lab_ids=scope[0],
-        forwarded_to_ids=scope[1],
-        lab_id=lab_id,
+        **_plain_filters(
+            scope,
+            lab_id=lab_id,
+            statuses=statuses or (OPEN_STATUSES if open_only else None),
+            category_id=category_id,
+            building_id=building_id,
+            assigned_to=assigned_to,
+            unassigned=unassigned,
+            overdue=overdue,
+        ),
         organisation_id=organisation_id,
-        statuses=list(statuses) if statuses else (list(OPEN_STATUSES) if open_only else None),
-        category_id=category_id or None,
-        building_id=building_id or None,
-        assigned_to_id=getattr(assigned_to, "pk", assigned_to),
-        unassigned=unassigned,
-        overdue_on=timezone.localdate() if overdue is not None else None,
-        overdue=overdue,
     )
     text = q.strip()
     if text:
@@ -138,6 +138,32 @@ def report_list(
     return qs.prefetch_related(
         "lab", "category", "building", "entrance", "unit", "assigned_to", "forwarded_to"
     ).order_by(*SORTS.get(sort, SORTS["-submitted"]))
+
+
+def _plain_filters(
+    scope: tuple[list[int] | None, list[int] | None],
+    *,
+    lab_id: int | None,
+    statuses: Collection[str] | None,
+    category_id: int | None,
+    building_id: int | None,
+    assigned_to: Any,
+    unassigned: bool,
+    overdue: bool | None,
+) -> dict[str, Any]:
+    """A queue's filters as ``_filtered`` takes them: plain values, None for a filter not set."""
+    return {
+        "lab_ids": scope[0],
+        "forwarded_to_ids": scope[1],
+        "lab_id": lab_id,
+        "statuses": list(statuses) if statuses else None,
+        "category_id": category_id or None,
+        "building_id": building_id or None,
+        "assigned_to_id": getattr(assigned_to, "pk", assigned_to),
+        "unassigned": unassigned,
+        "overdue_on": timezone.localdate() if overdue is not None else None,
+        "overdue": overdue,
+    }
 
 
 def _filtered(
@@ -219,20 +245,21 @@ def report_queue_page_rows(
     if scope is None:
         return Report.objects.none().values_list(*QUEUE_ROW_FIELDS)
     sort = sort if sort in SORTS else "-submitted"
+    filters = _plain_filters(
+        scope,
+        lab_id=lab_id,
+        statuses=statuses,
+        category_id=category_id,
+        building_id=building_id,
+        assigned_to=assigned_to,
+        unassigned=unassigned,
+        overdue=overdue,
+    )
     return compiled.PagedRows(
         ("reports.queue_page", sort),
         functools.partial(_queue_page_qs, sort=sort),
-        lab_ids=scope[0],
-        forwarded_to_ids=scope[1],
-        lab_id=lab_id,
+        **filters,
         organisation_ids=sorted(organisation_ids) if organisation_ids is not None else None,
-        statuses=list(statuses) if statuses else None,
-        category_id=category_id or None,
-        building_id=building_id or None,
-        assigned_to_id=getattr(assigned_to, "pk", assigned_to),
-        unassigned=unassigned,
-        overdue_on=timezone.localdate() if overdue is not None else None,
-        overdue=overdue,
     )
 
 
