@@ -23,6 +23,7 @@ from django.utils.functional import cached_property
 
 from quartiere.accounts.selectors import user_scope
 from quartiere.activities import selectors as activity_selectors
+from quartiere.core import compiled
 from quartiere.participation.enums import (
     PUBLIC_PROPOSAL_STATUSES,
     CommentStatus,
@@ -97,6 +98,28 @@ def process_public_list(
     if action_id is not None:
         qs = qs.filter(action_id=action_id)
     return qs.order_by("-created_at", "-id")
+
+
+# What a link to a process shows (its title in the page's language and its status).
+_LINK_FIELDS = ("id", "slug", "title_it", "title_en", "status")
+
+
+def process_public_action_links(*, action_id: int) -> list[Process]:
+    """The public processes linked to a programme action, newest first, as light instances
+    (id, short name, titles, status: what a link shows), read with one statement compiled
+    once (core/compiled.py): an action's public page lists them."""
+    rows = compiled.rows(
+        "participation.action_process_links", _action_links_qs, action_id=action_id
+    )
+    return [Process.from_db("default", _LINK_FIELDS, row) for row in rows]
+
+
+def _action_links_qs(*, action_id: int) -> QuerySet[Any]:
+    return (
+        Process.objects.filter(status__in=PUBLIC_PROCESS_STATUSES, action_id=action_id)
+        .order_by("-created_at", "-id")
+        .values_list(*_LINK_FIELDS)
+    )
 
 
 def process_public_get(*, slug: str) -> Process | None:

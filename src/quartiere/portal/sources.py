@@ -205,7 +205,9 @@ def action_related(programme: Any, detail: Any) -> dict[str, Any]:
     ``reports``: public report counts for the action's buildings, aggregated to the building
     (no single report, no person); ``processes``: the co-design processes linked to the action.
     """
-    linked = processes(action_id=detail.action.pk)
+    from quartiere.participation import selectors
+
+    linked = selectors.process_public_action_links(action_id=detail.action.pk)
     return {
         "reports": _action_reports(programme, detail.buildings),
         "processes": linked,

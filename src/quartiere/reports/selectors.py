@@ -698,6 +698,52 @@ def public_map_category_list(*, lab_id: int | None = None) -> QuerySet[Category]
     return qs.order_by("lab__name", "name_it", "id")
 
 
+_SUMMARY_FIELDS = (
+    "lab_id",
+    "lab__name",
+    "lab__slug",
+    "building_id",
+    "building__street",
+    "building__number",
+    "building__latitude",
+    "building__longitude",
+    "category_id",
+    "category__name_it",
+    "category__name_en",
+)
+
+
+def _building_summary_qs(
+    *,
+    since: dt.datetime,
+    lab_id: int | None,
+    category_id: int | None,
+    building_ids: list[int] | None,
+) -> QuerySet[Any]:
+    from quartiere.accounts.enums import LabStatus
+
+    is_open = Q(status__in=OPEN_STATUSES)
+    is_resolved = Q(status__in=[ReportStatus.RESOLVED, ReportStatus.CLOSED], resolved_at__gte=since)
+    qs = Report.objects.filter(is_open | is_resolved, category__is_public=True).exclude(
+        lab__status=LabStatus.CLOSED
+    )
+    if lab_id is not None:
+        qs = qs.filter(lab_id=lab_id)
+    if category_id is not None:
+        qs = qs.filter(category_id=category_id)
+    if building_ids is not None:
+        qs = qs.filter(building_id__in=building_ids)
+    return (
+        qs.values(*_SUMMARY_FIELDS)
+        .annotate(
+            open_count=Count("id", filter=is_open),
+            resolved_count=Count("id", filter=is_resolved),
+        )
+        .order_by()
+        .values_list(*_SUMMARY_FIELDS, "open_count", "resolved_count")
+    )
+
+
 def public_report_building_summary(
     *,
     lab_id: int | None = None,
@@ -715,40 +761,16 @@ def public_report_building_summary(
     """
     from django.utils.translation import get_language
 
-    from quartiere.accounts.enums import LabStatus
-
-    since = (now or timezone.now()) - dt.timedelta(days=365)
-    is_open = Q(status__in=OPEN_STATUSES)
-    is_resolved = Q(status__in=[ReportStatus.RESOLVED, ReportStatus.CLOSED], resolved_at__gte=since)
-    qs = Report.objects.filter(is_open | is_resolved, category__is_public=True).exclude(
-        lab__status=LabStatus.CLOSED
+    found = compiled.rows(
+        "reports.public_building_summary",
+        _building_summary_qs,
+        since=(now or timezone.now()) - dt.timedelta(days=365),
+        lab_id=lab_id,
+        category_id=category_id,
+        building_ids=sorted(building_ids) if building_ids is not None else None,
     )
-    if lab_id is not None:
-        qs = qs.filter(lab_id=lab_id)
-    if category_id is not None:
-        qs = qs.filter(category_id=category_id)
-    if building_ids is not None:
-        qs = qs.filter(building_id__in=list(building_ids))
-    rows = (
-        qs.values(
-            "lab_id",
-            "lab__name",
-            "lab__slug",
-            "building_id",
-            "building__street",
-            "building__number",
-            "building__latitude",
-            "building__longitude",
-            "category_id",
-            "category__name_it",
-            "category__name_en",
-        )
-        .annotate(
-            open_count=Count("id", filter=is_open),
-            resolved_count=Count("id", filter=is_resolved),
-        )
-        .order_by()
-    )
+    names = (*_SUMMARY_FIELDS, "open_count", "resolved_count")
+    rows = [dict(zip(names, row, strict=True)) for row in found]
     english = (get_language() or "it").startswith("en")
     buildings: dict[int, dict[str, Any]] = {}
     elsewhere: dict[int, dict[str, Any]] = {}

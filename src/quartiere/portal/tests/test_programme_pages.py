@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from quartiere.people.tests.factories import ResidentFactory
 from quartiere.programme import selectors, services
@@ -408,14 +409,20 @@ def test_action_page_lists_linked_processes_and_workshops(client, tree, programm
     )
     WorkshopFactory(process=process, title_it="Primo laboratorio di co-progettazione")
     ProcessFactory(lab=lab, title_it="Processo di un'altra azione", status=ProcessStatus.PUBLISHED)
+    ProcessFactory(
+        lab=lab, action=tree["leaf"], title_it="Bozza non pubblica", status=ProcessStatus.DRAFT
+    )
 
     content = client.get(
         reverse("programme_public:action_detail", args=[programme.slug, "giambellino-129"])
     ).content.decode()
 
     assert "Giambellino 129 insieme" in content
+    with translation.override("it"):
+        assert f"({ProcessStatus.PUBLISHED.label})" in content  # its status, in words
     assert "Primo laboratorio di co-progettazione" in content
     assert "Processo di un&#x27;altra azione" not in content
+    assert "Bozza non pubblica" not in content
 
 
 def test_funding_tables_add_up_when_shown_by_source_and_by_line(client, tree, programme) -> None:
