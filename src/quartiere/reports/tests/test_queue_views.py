@@ -955,6 +955,10 @@ def test_report_queue_filter_bar_follows_new_choices_and_keeps_errors(login, ope
     assert "Muffa" not in first
     assert "Muffa" in second  # a new category shows at once
 
+    # "Show every status" keeps the other filters and ticks every status.
+    every = client.get(reverse(QUEUE), {"overdue": "yes"}).content.decode()
+    assert 'href="?overdue=yes&amp;status=submitted&amp;status=acknowledged' in every
+
     for _ in range(2):  # rendered, then from the filter bars kept
         page = client.get(reverse(QUEUE), {"building": "not-a-number"})
         assert page.status_code == 200

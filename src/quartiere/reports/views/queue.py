@@ -152,6 +152,7 @@ def _filters_html(form: forms.ReportQueueFilterForm, data: QueryDict, *, mode: s
             "reports/_queue_filters.html",
             {
                 "form": form,
+                "all_statuses_query": all_statuses.urlencode(),
                 "queue_url": reverse("reports:queue" if mode == LAB else "reports:org_queue"),
             },
         )
