@@ -351,7 +351,7 @@ def calendar_list(request: HttpRequest) -> HttpResponse:
         starts_at_from=day_range.get("starts_from"),
         **day_range,
     )
-    # PublicSessionRows pages like a queryset: count() and slices.
+    # compiled.PagedRows pages like a queryset: count() and slices.
     page: Page = Paginator(cast(Any, sessions), PER_PAGE).get_page(request.GET.get("page"))
     rows = _session_rows(page.object_list, with_lab=values["lab"] is None)
     today = timezone.localdate()

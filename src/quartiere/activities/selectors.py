@@ -37,6 +37,7 @@ from quartiere.activities.enums import (
     SessionStatus,
 )
 from quartiere.activities.models import Activity, ActivitySession, Attendance, Registration
+from quartiere.core import compiled
 from quartiere.core.compiled import Statement, compile_query, run
 
 PUBLIC_ACTIVITY_FIELDS = (
@@ -372,43 +373,6 @@ def _calendar_qs(marks: dict[str, Any]) -> QuerySet[ActivitySession]:
     return qs
 
 
-class PublicSessionRows:
-    """The public sessions of a calendar list as tuples of ``PUBLIC_ROW_FIELDS``, for a
-    ``Paginator``: ``count()`` and a slice each send one query, compiled once per choice of
-    filters (the ORM's compiling cost more than these small reads)."""
-
-    def __init__(self, values: dict[str, Any], marks: dict[str, Any]) -> None:
-        self._values = values
-        self._marks = marks
-        self._shape = (connection.vendor, tuple(sorted(marks)))
-
-    def _statement(self, kind: str) -> Statement:
-        key = ("public_rows", kind, *self._shape)
-        statement = _statements.get(key)
-        if statement is None:
-            qs = _calendar_qs(self._marks)
-            if kind == "count":
-                inner = _prepare(key, qs.order_by().values_list("id"), self._marks)
-                statement = _statements[key] = inner._replace(
-                    # The ORM's own SQL with its placeholders: no value is written into it.
-                    sql=f"SELECT COUNT(*) FROM ({inner.sql}) AS calendar",  # noqa: S608
-                    converters=(),
-                )
-            else:
-                statement = _prepare(key, qs.values_list(*PUBLIC_ROW_FIELDS), self._marks)
-        return statement
-
-    def count(self) -> int:
-        return int(_execute(self._statement("count"), self._values)[0][0])
-
-    def __getitem__(self, window: slice) -> list[tuple[Any, ...]]:
-        start = int(window.start or 0)
-        # Without an end (never for a page), the largest limit both PostgreSQL and SQLite take.
-        limit = int(window.stop) - start if window.stop is not None else 2**63 - 1
-        suffix = f" LIMIT {max(limit, 0)} OFFSET {start}"
-        return _execute(self._statement("rows"), self._values, suffix=suffix)
-
-
 def public_lab_rows() -> list[tuple[int, str, str]]:
     """The labs of the calendar's filter, as (id, name, slug) tuples of
     ``accounts.selectors.public_lab_list`` (compiled once)."""
@@ -428,18 +392,26 @@ def public_session_rows(
     starts_from: dt.datetime | None = None,
     starts_before: dt.datetime | None = None,
     starts_at_from: dt.datetime | None = None,
-) -> PublicSessionRows:
+) -> compiled.PagedRows:
     """The public sessions of ``public_session_list`` (also starting at or after
-    ``starts_at_from`` when given) as tuples of ``PUBLIC_ROW_FIELDS``, soonest first."""
-    values, marks = _filters_of(
-        lab_id,
-        kind,
-        audience,
+    ``starts_at_from`` when given) as tuples of ``PUBLIC_ROW_FIELDS``, soonest first, for a
+    ``Paginator``: the count and a page each send one statement, compiled once per choice of
+    filters (the ORM's compiling cost more than these small reads)."""
+    return compiled.PagedRows(
+        "activities.public_session_rows",
+        _public_rows_qs,
+        lab_id=lab_id,
+        kind=kind,
+        audience=audience,
         starts_from=starts_from or timezone.now(),
         starts_before=starts_before,
         starts_at_from=starts_at_from,
     )
-    return PublicSessionRows(values, marks)
+
+
+def _public_rows_qs(**filters: Any) -> QuerySet[Any]:
+    given = {name: value for name, value in filters.items() if value}
+    return _calendar_qs(given).values_list(*PUBLIC_ROW_FIELDS)
 
 
 def public_month_sessions(

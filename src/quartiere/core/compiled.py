@@ -119,7 +119,7 @@ def run(statement: Statement, values: Mapping[str, Any], *, suffix: str = "") ->
 
 # --- Compiled once per shape, for selectors ---------------------------------------------------
 
-_compiled: dict[tuple[Any, ...], Statement | None] = {}
+_compiled: dict[Hashable, Statement | None] = {}
 _INT_MARK = -900_000_000  # ids are positive: a negative id cannot be a value by chance
 _DATETIME_MARK = dt.datetime(1901, 1, 1, tzinfo=dt.UTC)  # no report, session or edit is this old
 _DATE_MARK = dt.date(1901, 1, 1)
@@ -199,18 +199,32 @@ def rows(key: Hashable, build: Callable[..., QuerySet[Any]], **values: Any) -> l
     in ``key``. An empty list answers no rows, as the ORM does.
     """
     build_with, marks, slots, shape = _marked(values)
-    cache_key = (connection.vendor, key, shape)
-    try:
-        statement = _compiled[cache_key]
-    except KeyError:
-        try:
-            statement = compile_query(build(**build_with), marks)
-        except EmptyResultSet:
-            statement = None
-        _compiled[cache_key] = statement
+    statement = _kept((key, shape), compile_query, build, build_with, marks)
     if statement is None:
         return []
     return run(statement, slots)
+
+
+def _kept(
+    key: Hashable,
+    compile_part: Callable[[QuerySet[Any], Mapping[str, Any]], Statement],
+    build: Callable[..., QuerySet[Any]],
+    build_with: Mapping[str, Any],
+    marks: Mapping[str, Any],
+) -> Statement | None:
+    """The statement kept under ``key`` for this database, compiled on first use (None when
+    the ORM would send nothing: an empty list of ids)."""
+    cache_key = (connection.vendor, key)
+    try:
+        return _compiled[cache_key]
+    except KeyError:
+        pass
+    try:
+        statement: Statement | None = compile_part(build(**build_with), marks)
+    except EmptyResultSet:
+        statement = None
+    _compiled[cache_key] = statement
+    return statement
 
 
 class PagedRows:
@@ -224,18 +238,9 @@ class PagedRows:
         self._build_with, self._marks, self._slots, self._shape = _marked(values)
 
     def _statement(self, part: str) -> Statement | None:
-        cache_key = (connection.vendor, self._key, part, self._shape)
-        try:
-            return _compiled[cache_key]
-        except KeyError:
-            pass
         compile_part = compile_count if part == "count" else compile_query
-        try:
-            statement = compile_part(self._build(**self._build_with), self._marks)
-        except EmptyResultSet:
-            statement = None
-        _compiled[cache_key] = statement
-        return statement
+        key = (self._key, part, self._shape)
+        return _kept(key, compile_part, self._build, self._build_with, self._marks)
 
     def count(self) -> int:
         statement = self._statement("count")

@@ -226,20 +226,22 @@ def report_queue_page_rows(
     statement, compiled once per shape of the filters (core/compiled.py). A text search goes
     through the ORM (its pattern is built from the text)."""
     if q.strip():
-        qs = report_list(
-            user=user,
-            lab_id=lab_id,
-            statuses=statuses,
-            category_id=category_id,
-            building_id=building_id,
-            assigned_to=assigned_to,
-            unassigned=unassigned,
-            overdue=overdue,
-            q=q,
-            sort=sort,
+        filters = {
+            "lab_id": lab_id,
+            "statuses": statuses,
+            "category_id": category_id,
+            "building_id": building_id,
+            "assigned_to": assigned_to,
+            "unassigned": unassigned,
+            "overdue": overdue,
+            "q": q,
+            "sort": sort,
+        }
+        qs = (
+            report_list(user=user, **filters)
+            if organisation_ids is None
+            else report_org_queue_list(user=user, organisation_ids=organisation_ids, **filters)
         )
-        if organisation_ids is not None:
-            qs = qs.filter(forwarded_to_id__in=list(organisation_ids))
         return qs.prefetch_related(None).values_list(*QUEUE_ROW_FIELDS)
     scope = _visible_scope(user)
     if scope is None:
